@@ -1,0 +1,40 @@
+import { UserError } from '@gantry/github';
+import { GANTRY_VERSION } from './version.js';
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * The region: the action input wins, then the SDK's standard variables. There is no Gantry-specific
+ * endpoint switch: the SDK itself honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>, so the same
+ * bundle talks to AWS, the simulator or any compatible peer.
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ */
+export function resolveRegion(input: string | undefined, env: Env = process.env): string {
+  const region = input?.trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  if (!region) {
+    throw new UserError(
+      "No AWS region: input 'aws-region' is empty and neither AWS_REGION nor AWS_DEFAULT_REGION is set.",
+      'Set aws-region (e.g. aws-region: eu-west-1) or run aws-actions/configure-aws-credentials first.',
+    );
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
+    throw new UserError(`Input 'aws-region' is not an AWS region: '${region}'.`, 'Example: aws-region: eu-west-1');
+  }
+  return region;
+}
+
+export interface ClientOptions {
+  region: string;
+  /** Attempts per call including the first; adaptive retry mode adds client-side rate limiting on throttles. */
+  maxAttempts?: number;
+}
+
+/** Configuration shared by every SDK client Gantry creates. */
+export function clientConfig(options: ClientOptions) {
+  return {
+    region: options.region,
+    retryMode: 'adaptive' as const,
+    maxAttempts: options.maxAttempts ?? 8,
+    customUserAgent: [['gantry', GANTRY_VERSION]] as [string, string][],
+  };
+}

@@ -1,0 +1,3 @@
+export { resolveRegion, clientConfig, type ClientOptions, type Env } from './config.js';
+export { explainAwsError, iamActionFor, withExplainedErrors } from './errors.js';
+export { GANTRY_VERSION } from './version.js';
