@@ -15,4 +15,5 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/src/**/*.test.ts'],
   testTimeout: 30_000,
+  reporters: ['default', new URL('./scripts/jest/tally-reporter.js', import.meta.url).pathname],
 };

@@ -29,12 +29,16 @@ export interface ClientOptions {
   maxAttempts?: number;
 }
 
-/** Configuration shared by every SDK client Gantry creates. */
-export function clientConfig(options: ClientOptions) {
+/**
+ * Configuration shared by every SDK client Gantry creates. Attempts: the option, else the SDK's standard
+ * AWS_MAX_ATTEMPTS, else 8 (generous, because a deploy watch must ride out throttling).
+ */
+export function clientConfig(options: ClientOptions, env: Env = process.env) {
+  const fromEnv = Number(env.AWS_MAX_ATTEMPTS);
   return {
     region: options.region,
     retryMode: 'adaptive' as const,
-    maxAttempts: options.maxAttempts ?? 8,
+    maxAttempts: options.maxAttempts ?? (Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : 8),
     customUserAgent: [['gantry', GANTRY_VERSION]] as [string, string][],
   };
 }

@@ -17,6 +17,15 @@ describe('resolveRegion', () => {
   });
 });
 
+describe('clientConfig', () => {
+  it('takes attempts from the option, then AWS_MAX_ATTEMPTS, then 8', () => {
+    expect(clientConfig({ region: 'eu-west-1', maxAttempts: 2 }, { AWS_MAX_ATTEMPTS: '5' }).maxAttempts).toBe(2);
+    expect(clientConfig({ region: 'eu-west-1' }, { AWS_MAX_ATTEMPTS: '5' }).maxAttempts).toBe(5);
+    expect(clientConfig({ region: 'eu-west-1' }, { AWS_MAX_ATTEMPTS: 'many' }).maxAttempts).toBe(8);
+    expect(clientConfig({ region: 'eu-west-1' }, {}).retryMode).toBe('adaptive');
+  });
+});
+
 describe('clients', () => {
   it('keeps its version in step with the root package', () => {
     expect(GANTRY_VERSION).toBe(rootPackage.version);

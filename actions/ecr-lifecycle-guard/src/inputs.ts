@@ -1,0 +1,36 @@
+import { join } from 'node:path';
+import { Inputs, type InputSource } from '@gantry/github';
+import type { GuardMode } from '@gantry/guard';
+
+export interface GuardInputs {
+  mode: GuardMode;
+  awsRegion?: string;
+  clusters: string[];
+  repositories: string[];
+  rollbackRevisions: number;
+  taskDefinitions: string[];
+  images: string[];
+  eventBuses: string[];
+  scheduler: boolean;
+  concurrency: number;
+  reportPath: string;
+}
+
+/** Every input of action.yml, validated before anything talks to AWS. */
+export function getInputs(source: InputSource = process.env): GuardInputs {
+  const inputs = new Inputs(source);
+  const awsRegion = inputs.string('aws-region', { example: 'eu-west-1', required: false });
+  return {
+    mode: inputs.enum('mode', { values: ['protect', 'verify'] as const, default: 'protect', example: 'verify' })!,
+    ...(awsRegion ? { awsRegion } : {}),
+    clusters: inputs.list('clusters', { example: 'prod, staging' }),
+    repositories: inputs.list('repositories', { example: 'my-app, my-app-base' }),
+    rollbackRevisions: inputs.integer('rollback-revisions', { example: '3', default: 3, min: 1, max: 100 })!,
+    taskDefinitions: inputs.list('task-definitions', { example: 'my-app-migrate' }),
+    images: inputs.list('images', { example: 'my-app:stable' }),
+    eventBuses: inputs.list('event-buses', { example: 'default', default: ['default'] }),
+    scheduler: inputs.boolean('scheduler', { default: true }),
+    concurrency: inputs.integer('concurrency', { example: '8', default: 8, min: 1, max: 64 })!,
+    reportPath: inputs.string('report-path', { example: 'guard-report.json', required: false }) ?? join(source.RUNNER_TEMP ?? '.', 'ecr-lifecycle-guard-report.json'),
+  };
+}

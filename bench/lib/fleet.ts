@@ -1,0 +1,117 @@
+import { CreateRepositoryCommand, ECRClient, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
+import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { startSimulator, type Simulator } from '@gantry/aws-sim';
+import pLimit from 'p-limit';
+
+export const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+
+/**
+ * The shape of a fleet of `services` services, kept proportional so figures at 50, 500 and 5,000 services
+ * compare: 50 services per cluster, 10 services per repository, 3 revisions per family (each with its own
+ * image), 1 running task per service, and 10 images per service in ECR (3 in use, 7 older ones).
+ */
+export interface FleetShape {
+  services: number;
+  clusters: number;
+  repositories: number;
+  revisionsPerFamily: number;
+  tasksPerService: number;
+  imagesPerRepository: number;
+}
+
+export function fleetShape(services: number): FleetShape {
+  return {
+    services,
+    clusters: Math.max(1, Math.ceil(services / 50)),
+    repositories: Math.max(1, Math.ceil(services / 10)),
+    revisionsPerFamily: 3,
+    tasksPerService: 1,
+    imagesPerRepository: 10 * Math.min(10, services),
+  };
+}
+
+export interface Fleet {
+  sim: Simulator;
+  shape: FleetShape;
+  /** Real seconds the setup took (not part of any figure). */
+  setupSeconds: number;
+  config: { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+}
+
+export const sdkConfig = (sim: Simulator) => ({ region: 'us-east-1', endpoint: sim.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+
+/**
+ * Starts a simulator (clock stopped) and fills it with the fleet: repositories with a lifecycle policy and
+ * their images, task definition families, services, and their tasks running. Setup goes through the SDK
+ * with no added latency; the caller sets latency for the measured part.
+ */
+export async function startFleet(shape: FleetShape, log: (line: string) => void): Promise<Fleet> {
+  const started = performance.now();
+  const sim = await startSimulator({ port: 0, speed: 0, start: new Date('2026-03-01T00:00:00Z') });
+  try {
+    const config = sdkConfig(sim);
+    const ecs = new ECSClient(config);
+    const ecr = new ECRClient(config);
+    const limit = pLimit(32);
+    const policy = JSON.stringify({
+      rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1000 }, action: { type: 'expire' } }],
+    });
+    await Promise.all(
+      Array.from({ length: shape.repositories }, (_, r) =>
+        limit(async () => {
+          await ecr.send(new CreateRepositoryCommand({ repositoryName: `app${r}` }));
+          await ecr.send(new PutLifecyclePolicyCommand({ repositoryName: `app${r}`, lifecyclePolicyText: policy }));
+        }),
+      ),
+    );
+    await Promise.all(Array.from({ length: shape.clusters }, (_, c) => limit(() => ecs.send(new CreateClusterCommand({ clusterName: `c${c}` })))));
+    // Older images first (pushed earlier), then each service's revisions.
+    const inUsePerRepository = (shape.services / shape.repositories) * shape.revisionsPerFamily;
+    const old = Math.max(0, shape.imagesPerRepository - Math.ceil(inUsePerRepository));
+    for (let r = 0; r < shape.repositories; r++) {
+      for (let k = 0; k < old; k++) await sim.control.seedImage({ repositoryName: `app${r}`, tags: [`old-${k}`], pushedAt: new Date('2026-01-01T00:00:00Z') });
+    }
+    await Promise.all(
+      Array.from({ length: shape.services }, (_, i) =>
+        limit(async () => {
+          const repositoryName = `app${i % shape.repositories}`;
+          let taskDefinition = '';
+          for (let rev = 0; rev < shape.revisionsPerFamily; rev++) {
+            await sim.control.seedImage({ repositoryName, tags: [`s${i}-r${rev}`] });
+            const out = await ecs.send(
+              new RegisterTaskDefinitionCommand({
+                family: `svc${i}`,
+                networkMode: 'awsvpc',
+                requiresCompatibilities: ['FARGATE'],
+                cpu: '256',
+                memory: '512',
+                containerDefinitions: [{ name: 'app', image: `${REGISTRY}/${repositoryName}:s${i}-r${rev}`, essential: true }],
+              }),
+            );
+            taskDefinition = out.taskDefinition!.taskDefinitionArn!;
+          }
+          await ecs.send(
+            new CreateServiceCommand({
+              cluster: `c${i % shape.clusters}`,
+              serviceName: `svc${i}`,
+              taskDefinition,
+              desiredCount: shape.tasksPerService,
+              launchType: 'FARGATE',
+              networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
+            }),
+          );
+        }),
+      ),
+    );
+    // Provisioning, pull and start take seconds of simulated time; two minutes settles every rollout.
+    await sim.clock.advance(120_000);
+    ecs.destroy();
+    ecr.destroy();
+    const setupSeconds = (performance.now() - started) / 1000;
+    log(`  fleet: ${shape.services} services, ${shape.clusters} clusters, ${shape.repositories} repositories, ${shape.repositories * shape.imagesPerRepository} images (setup ${setupSeconds.toFixed(1)} s)`);
+    return { sim, shape, setupSeconds, config };
+  } catch (err) {
+    await sim.stop();
+    throw err;
+  }
+}

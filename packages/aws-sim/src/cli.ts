@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { startSimulator } from './simulator.js';
+
+const USAGE = `Usage: gantry-sim start [--port PORT] [--registry URL] [--speed FACTOR] [--scenario FILE]
+
+  --port PORT        port on 127.0.0.1 (default 4566; 0 picks a free one)
+  --registry URL     back ECR with a real OCI registry, e.g. http://127.0.0.1:5000
+  --speed FACTOR     simulated seconds per real second (default 1)
+  --scenario FILE    image behaviours (JSON or YAML), see README.md
+
+Stops on Ctrl-C (SIGINT) or SIGTERM. Control API: POST <endpoint>/_sim/<operation>.`;
+
+/** `gantry-sim start ...`: runs the simulator in the foreground until SIGINT/SIGTERM. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (command !== 'start') {
+    console.error(`gantry-sim: unknown command '${command ?? ''}'.\n\n${USAGE}`);
+    return 2;
+  }
+  let values: { port?: string; registry?: string; speed?: string; scenario?: string };
+  try {
+    ({ values } = parseArgs({ args: rest, options: { port: { type: 'string' }, registry: { type: 'string' }, speed: { type: 'string' }, scenario: { type: 'string' } }, strict: true }));
+  } catch (err) {
+    console.error(`gantry-sim: ${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const port = Number(values.port ?? 4566);
+  const speed = Number(values.speed ?? 1);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number, got '${values.port}'`);
+  if (!Number.isFinite(speed) || speed < 0) return fail(`--speed must be a number >= 0, got '${values.speed}'`);
+  const sim = await startSimulator({ port, speed, registryUrl: values.registry, scenario: values.scenario });
+  const lines = [
+    `gantry-sim listening on ${sim.endpoint} (speed ${speed}x${values.registry ? `, registry ${values.registry}` : ''}${values.scenario ? `, scenario ${values.scenario}` : ''})`,
+    '# point any AWS SDK or the AWS CLI at it:',
+    ...Object.entries(sim.env).map(([k, v]) => `export ${k}=${v}`),
+  ];
+  // One write, so a reader that sees the endpoint also sees every export.
+  process.stdout.write(lines.join('\n') + '\n');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await sim.stop();
+  console.log('gantry-sim stopped');
+  return 0;
+}
+
+function fail(message: string): number {
+  console.error(`gantry-sim: ${message}`);
+  return 2;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,526 @@
+import type { SimClock } from '../clock.js';
+import type { ImageLookup } from '../images.js';
+import type { LogSink } from '../logs/index.js';
+import { AwsError, clientException, invalidParameter } from '../protocol/errors.js';
+import type { ControlHandler } from '../protocol/server.js';
+import type { JsonService } from '../protocol/types.js';
+import { ImageBehaviours, readScenarioFile, type ImageBehaviour, type Scenario } from '../scenario.js';
+import { validateCircuitBreaker } from './circuit-breaker.js';
+import { arn, clusterFromArn, decodeToken, encodeToken, nameFromArn, type ArnScope } from './ids.js';
+import type { Cluster, Deployment, Service, ServiceDeploymentRecord, ServiceRevision, Task } from './model.js';
+import { ServiceScheduler } from './scheduler.js';
+import { pageSize, TaskDefinitions } from './task-definitions.js';
+import { describeTask, TaskRunner } from './tasks.js';
+
+export interface EcsOptions {
+  clock: SimClock;
+  accountId: string;
+  region: string;
+  images: ImageLookup;
+  logs: LogSink;
+}
+
+// Error texts as ECS returns them. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/CommonErrors.html
+const clusterNotFound = () => new AwsError('ClusterNotFoundException', 'Cluster not found.');
+const serviceNotFound = () => new AwsError('ServiceNotFoundException', 'Service not found.');
+const serviceNotActive = () => new AwsError('ServiceNotActiveException', 'Service was not ACTIVE.');
+const SERVICE_NAME = /^[A-Za-z0-9_-]{1,255}$/;
+
+/**
+ * Amazon ECS (JSON 1.1, target prefix AmazonEC2ContainerServiceV20141113).
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/Welcome.html
+ */
+export function createEcs(options: EcsOptions) {
+  const { clock } = options;
+  const scope: ArnScope = { region: options.region, accountId: options.accountId };
+  const clusters = new Map<string, Cluster>();
+  const taskDefinitions = new TaskDefinitions(scope);
+  const records = new Map<string, ServiceDeploymentRecord>();
+  const revisions = new Map<string, ServiceRevision>();
+  const behaviours = new ImageBehaviours();
+  const scheduler = new ServiceScheduler({ clock, scope, images: options.images, records, revisions });
+  const runner = new TaskRunner({ clock, scope, images: options.images, logs: options.logs, behaviours, observer: scheduler });
+  scheduler.runner = runner;
+
+  const now = () => clock.nowMs();
+
+  const findCluster = (ref: unknown): Cluster | undefined => {
+    const name = nameFromArn(typeof ref === 'string' && ref ? ref : 'default');
+    const c = clusters.get(name);
+    return c && c.status === 'ACTIVE' ? c : undefined;
+  };
+  const cluster = (ref: unknown): Cluster => findCluster(ref) ?? throwError(clusterNotFound());
+  const findService = (c: Cluster, ref: unknown): Service | undefined => {
+    if (typeof ref !== 'string' || !ref) return undefined;
+    const inArn = clusterFromArn(ref);
+    if (inArn && inArn !== c.clusterName) return undefined;
+    return c.services.get(nameFromArn(ref));
+  };
+  const findTask = (c: Cluster, ref: unknown): Task | undefined => (typeof ref === 'string' && ref ? c.tasks.get(nameFromArn(ref)) : undefined);
+
+  const describeCluster = (c: Cluster) => {
+    let running = 0;
+    let pending = 0;
+    for (const t of c.tasks.values()) {
+      if (t.desiredStatus !== 'RUNNING') continue;
+      if (t.lastStatus === 'RUNNING') running++;
+      else pending++;
+    }
+    let services = 0;
+    for (const s of c.services.values()) if (s.status === 'ACTIVE') services++;
+    return {
+      clusterArn: c.clusterArn,
+      clusterName: c.clusterName,
+      status: c.status,
+      registeredContainerInstancesCount: 0,
+      runningTasksCount: running,
+      pendingTasksCount: pending,
+      activeServicesCount: services,
+      statistics: [],
+      tags: c.tags,
+      settings: c.settings,
+      capacityProviders: [],
+      defaultCapacityProviderStrategy: [],
+    };
+  };
+
+  const describeDeployment = (s: Service, d: Deployment) => {
+    const active = scheduler.active(d);
+    const running = scheduler.running(d);
+    return {
+      id: d.id,
+      status: d.status,
+      taskDefinition: d.taskDefinition.taskDefinitionArn,
+      desiredCount: d.status === 'PRIMARY' ? s.desiredCount : active.length,
+      pendingCount: active.length - running,
+      runningCount: running,
+      failedTasks: d.failedTasks,
+      createdAt: d.createdAt,
+      updatedAt: d.updatedAt,
+      launchType: d.launchType,
+      platformVersion: d.platformVersion,
+      networkConfiguration: d.networkConfiguration,
+      rolloutState: d.rolloutState,
+      rolloutStateReason: d.rolloutStateReason,
+    };
+  };
+
+  const describeService = (s: Service) => {
+    let running = 0;
+    let pending = 0;
+    for (const d of s.deployments) {
+      const r = scheduler.running(d);
+      running += r;
+      pending += scheduler.active(d).length - r;
+    }
+    const { deploymentCircuitBreaker, ...restConfig } = s.deploymentConfiguration;
+    return {
+      serviceArn: s.serviceArn,
+      serviceName: s.serviceName,
+      clusterArn: s.cluster.clusterArn,
+      loadBalancers: s.input.loadBalancers ?? [],
+      serviceRegistries: s.input.serviceRegistries ?? [],
+      status: s.status,
+      desiredCount: s.desiredCount,
+      runningCount: running,
+      pendingCount: pending,
+      launchType: s.launchType,
+      platformVersion: s.platformVersion,
+      taskDefinition: s.taskDefinition.taskDefinitionArn,
+      deploymentConfiguration: { ...restConfig, deploymentCircuitBreaker: deploymentCircuitBreaker ?? { enable: false, rollback: false } },
+      deployments: s.deployments.map((d) => describeDeployment(s, d)),
+      events: s.events,
+      createdAt: s.createdAt,
+      currentServiceDeployment: s.deployments[0]?.record.serviceDeploymentArn,
+      currentServiceRevisions: s.deployments.map((d) => ({ arn: d.revision.serviceRevisionArn, requestedTaskCount: d.status === 'PRIMARY' ? s.desiredCount : scheduler.active(d).length, runningTaskCount: scheduler.running(d), pendingTaskCount: scheduler.active(d).length - scheduler.running(d) })),
+      placementConstraints: s.input.placementConstraints ?? [],
+      placementStrategy: s.input.placementStrategy ?? [],
+      networkConfiguration: s.networkConfiguration,
+      schedulingStrategy: 'REPLICA',
+      deploymentController: { type: 'ECS' },
+      createdBy: `arn:aws:iam::${scope.accountId}:role/gantry-sim`,
+      enableECSManagedTags: s.input.enableECSManagedTags ?? false,
+      propagateTags: s.input.propagateTags ?? 'NONE',
+      enableExecuteCommand: s.input.enableExecuteCommand ?? false,
+      healthCheckGracePeriodSeconds: s.input.healthCheckGracePeriodSeconds,
+      tags: s.input.tags,
+    };
+  };
+
+  const describeRecord = (r: ServiceDeploymentRecord) => ({
+    serviceDeploymentArn: r.serviceDeploymentArn,
+    serviceArn: r.service.serviceArn,
+    clusterArn: r.service.cluster.clusterArn,
+    createdAt: r.createdAt,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+    stoppedAt: r.stoppedAt,
+    updatedAt: r.updatedAt,
+    sourceServiceRevisions: r.sourceServiceRevisions,
+    targetServiceRevision: (() => {
+      const d = r.service.deployments.find((x) => x.record === r && x.revision === r.targetRevision);
+      return {
+        arn: r.targetRevision.serviceRevisionArn,
+        requestedTaskCount: d ? (d.status === 'PRIMARY' ? r.service.desiredCount : scheduler.active(d).length) : 0,
+        runningTaskCount: d ? scheduler.running(d) : 0,
+        pendingTaskCount: d ? scheduler.active(d).length - scheduler.running(d) : 0,
+      };
+    })(),
+    status: r.status,
+    statusReason: r.statusReason,
+    deploymentConfiguration: r.deploymentConfiguration,
+    rollback: r.rollback,
+    deploymentCircuitBreaker: r.circuitBreaker,
+  });
+
+  const validateDeploymentConfiguration = (input: any, base?: Service['deploymentConfiguration']): Service['deploymentConfiguration'] => {
+    const dc = input ?? {};
+    const min = dc.minimumHealthyPercent ?? base?.minimumHealthyPercent ?? 100;
+    const max = dc.maximumPercent ?? base?.maximumPercent ?? 200;
+    if (!Number.isInteger(min) || min < 0 || min > 100) throw invalidParameter('minimumHealthyPercent must be between 0 and 100.');
+    if (!Number.isInteger(max) || max < 100) throw invalidParameter('maximumPercent must be at least 100.');
+    const cb = dc.deploymentCircuitBreaker !== undefined ? validateCircuitBreaker(dc.deploymentCircuitBreaker) : base?.deploymentCircuitBreaker;
+    const { minimumHealthyPercent: _a, maximumPercent: _b, deploymentCircuitBreaker: _c, ...rest } = dc;
+    return { ...(base ?? {}), ...rest, minimumHealthyPercent: min, maximumPercent: max, deploymentCircuitBreaker: cb };
+  };
+
+  const checkLaunch = (td: ReturnType<TaskDefinitions['get']>, launchType: string | undefined, networkConfiguration: any) => {
+    if (td.status !== 'ACTIVE') throw invalidParameter('TaskDefinition is inactive');
+    if (launchType === 'FARGATE' && !td.compatibilities.includes('FARGATE')) throw invalidParameter('Task definition does not support launch_type FARGATE.');
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking-awsvpc.html
+    if (td.networkMode === 'awsvpc' && !networkConfiguration?.awsvpcConfiguration) throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+    if (networkConfiguration?.awsvpcConfiguration && !(networkConfiguration.awsvpcConfiguration.subnets?.length > 0)) throw invalidParameter('subnets can not be empty.');
+  };
+
+  const page = <T>(items: T[], input: any, max: number, fallback = max) => {
+    const size = pageSize(input.maxResults, max, fallback);
+    const offset = decodeToken(input.nextToken);
+    if (offset === undefined) throw invalidParameter('Invalid token');
+    return { items: items.slice(offset, offset + size), nextToken: offset + size < items.length ? encodeToken(offset + size) : undefined };
+  };
+
+  const operations: JsonService['operations'] = {
+    // ---- clusters ----
+    CreateCluster: (input) => {
+      const name = input.clusterName ?? 'default';
+      if (!SERVICE_NAME.test(name)) throw invalidParameter('Cluster name is invalid. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.');
+      let c = clusters.get(name);
+      if (!c || c.status !== 'ACTIVE') {
+        c = { clusterName: name, clusterArn: arn(scope, `cluster/${name}`), status: 'ACTIVE', services: new Map(), tasks: new Map(), createdAt: clock.now(), tags: input.tags ?? [], settings: input.settings ?? [{ name: 'containerInsights', value: 'disabled' }] };
+        clusters.set(name, c);
+      }
+      return { cluster: describeCluster(c) };
+    },
+    DescribeClusters: (input) => {
+      const refs: string[] = input.clusters?.length ? input.clusters : ['default'];
+      const found: unknown[] = [];
+      const failures: unknown[] = [];
+      for (const ref of refs) {
+        const c = clusters.get(nameFromArn(ref));
+        if (c) found.push(describeCluster(c));
+        else failures.push({ arn: ref.startsWith('arn:') ? ref : arn(scope, `cluster/${ref}`), reason: 'MISSING' });
+      }
+      return { clusters: found, failures };
+    },
+    ListClusters: (input) => {
+      const p = page([...clusters.values()].filter((c) => c.status === 'ACTIVE').map((c) => c.clusterArn), input, 100);
+      return { clusterArns: p.items, nextToken: p.nextToken };
+    },
+    DeleteCluster: (input) => {
+      const c = cluster(input.cluster);
+      if ([...c.services.values()].some((s) => s.status !== 'INACTIVE')) throw new AwsError('ClusterContainsServicesException', 'The Cluster cannot be deleted while Services are active.');
+      if ([...c.tasks.values()].some((t) => t.lastStatus !== 'STOPPED')) throw new AwsError('ClusterContainsTasksException', 'The Cluster cannot be deleted while Tasks are active.');
+      c.status = 'INACTIVE';
+      return { cluster: describeCluster(c) };
+    },
+
+    // ---- task definitions ----
+    RegisterTaskDefinition: (input) => {
+      const td = taskDefinitions.register(input, clock.now());
+      return { taskDefinition: td, tags: input.tags };
+    },
+    DescribeTaskDefinition: (input) => {
+      if (typeof input.taskDefinition !== 'string' || !input.taskDefinition) throw invalidParameter('Task Definition can not be blank.');
+      const td = taskDefinitions.find(input.taskDefinition);
+      if (!td) throw clientException('Unable to describe task definition.');
+      return { taskDefinition: td, tags: [] };
+    },
+    ListTaskDefinitions: (input) => taskDefinitions.list(input),
+    ListTaskDefinitionFamilies: (input) => taskDefinitions.listFamilies(input),
+    DeregisterTaskDefinition: (input) => ({ taskDefinition: taskDefinitions.deregister(input.taskDefinition, clock.now()) }),
+
+    // ---- services ----
+    CreateService: (input) => {
+      const c = cluster(input.cluster);
+      const name = input.serviceName;
+      if (typeof name !== 'string' || !SERVICE_NAME.test(name)) throw invalidParameter('Service name is invalid. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.');
+      const existing = c.services.get(name);
+      if (existing && existing.status !== 'INACTIVE') throw invalidParameter('Creation of service was not idempotent.');
+      if (input.schedulingStrategy === 'DAEMON') throw invalidParameter('The simulator only supports the REPLICA scheduling strategy.');
+      if (input.deploymentController?.type && input.deploymentController.type !== 'ECS') throw invalidParameter(`The simulator only supports the ECS (rolling update) deployment controller, not ${input.deploymentController.type}.`);
+      const td = taskDefinitions.get(input.taskDefinition);
+      const desiredCount = input.desiredCount;
+      // desiredCount is required for the REPLICA strategy.
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
+      if (desiredCount === undefined) throw invalidParameter('desiredCount is required for services that use the REPLICA scheduling strategy.');
+      if (!Number.isInteger(desiredCount) || desiredCount < 0) throw invalidParameter('desiredCount must be a non-negative integer.');
+      checkLaunch(td, input.launchType, input.networkConfiguration);
+      const at = now();
+      const service: Service = {
+        serviceName: name,
+        serviceArn: arn(scope, `service/${c.clusterName}/${name}`),
+        cluster: c,
+        status: 'ACTIVE',
+        desiredCount,
+        taskDefinition: td,
+        launchType: input.launchType ?? (input.capacityProviderStrategy ? undefined : 'EC2'),
+        platformVersion: input.launchType === 'FARGATE' ? (input.platformVersion ?? 'LATEST') : input.platformVersion,
+        networkConfiguration: input.networkConfiguration,
+        deploymentConfiguration: validateDeploymentConfiguration(input.deploymentConfiguration),
+        deployments: [],
+        events: [],
+        createdAt: new Date(at),
+        input,
+        tasks: new Set(),
+        records: [],
+        steady: false,
+        consecutiveFailures: 0,
+        launchNotBefore: 0,
+      };
+      c.services.set(name, service);
+      scheduler.deploy(service, td, at);
+      return { service: describeService(service) };
+    },
+    UpdateService: (input) => {
+      const c = cluster(input.cluster);
+      const s = findService(c, input.service);
+      if (!s) throw serviceNotFound();
+      if (s.status !== 'ACTIVE') throw serviceNotActive();
+      const at = now();
+      const td = input.taskDefinition !== undefined ? taskDefinitions.get(input.taskDefinition) : s.taskDefinition;
+      const networkConfiguration = input.networkConfiguration ?? s.networkConfiguration;
+      const launchType = s.launchType;
+      checkLaunch(td, launchType, networkConfiguration);
+      if (input.desiredCount !== undefined) {
+        if (!Number.isInteger(input.desiredCount) || input.desiredCount < 0) throw invalidParameter('desiredCount must be a non-negative integer.');
+        s.desiredCount = input.desiredCount;
+      }
+      if (input.deploymentConfiguration !== undefined) s.deploymentConfiguration = validateDeploymentConfiguration(input.deploymentConfiguration, s.deploymentConfiguration);
+      for (const key of ['enableExecuteCommand', 'propagateTags', 'enableECSManagedTags', 'healthCheckGracePeriodSeconds', 'loadBalancers', 'serviceRegistries', 'placementConstraints', 'placementStrategy'] as const) {
+        if (input[key] !== undefined) s.input[key] = input[key];
+      }
+      if (input.platformVersion !== undefined) s.platformVersion = input.platformVersion;
+      // A new deployment starts when the task definition, network or platform changes, or on request.
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
+      const changed = td !== s.taskDefinition || input.forceNewDeployment || input.networkConfiguration !== undefined || input.platformVersion !== undefined;
+      s.networkConfiguration = networkConfiguration;
+      if (changed) scheduler.deploy(s, td, at);
+      else scheduler.schedule(s, at);
+      return { service: describeService(s) };
+    },
+    DescribeServices: (input) => {
+      const c = cluster(input.cluster);
+      const refs: unknown = input.services;
+      if (!Array.isArray(refs) || refs.length === 0) throw invalidParameter('Services cannot be empty.');
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServices.html (up to 10 services)
+      if (refs.length > 10) throw invalidParameter('Services cannot contain more than 10 elements.');
+      const services: unknown[] = [];
+      const failures: unknown[] = [];
+      for (const ref of refs as string[]) {
+        const s = findService(c, ref);
+        if (s) services.push(describeService(s));
+        else failures.push({ arn: String(ref).startsWith('arn:') ? ref : arn(scope, `service/${c.clusterName}/${ref}`), reason: 'MISSING' });
+      }
+      return { services, failures };
+    },
+    ListServices: (input) => {
+      const c = cluster(input.cluster);
+      const arns: string[] = [];
+      for (const s of c.services.values()) if (s.status !== 'INACTIVE' && (!input.launchType || s.launchType === input.launchType)) arns.push(s.serviceArn);
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListServices.html (maxResults 1-100, default 10)
+      const p = page(arns, input, 100, 10);
+      return { serviceArns: p.items, nextToken: p.nextToken };
+    },
+    DeleteService: (input) => {
+      const c = cluster(input.cluster);
+      const s = findService(c, input.service);
+      if (!s) throw serviceNotFound();
+      if (s.status !== 'ACTIVE') throw serviceNotActive();
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteService.html
+      if (s.desiredCount > 0 && !input.force) throw invalidParameter('The service cannot be stopped while it is scaled above 0.');
+      s.desiredCount = 0;
+      s.status = 'DRAINING';
+      scheduler.schedule(s, now());
+      return { service: describeService(s) };
+    },
+
+    // ---- service deployments and revisions ----
+    ListServiceDeployments: (input) => {
+      const c = cluster(input.cluster);
+      const s = findService(c, input.service);
+      if (!s) throw serviceNotFound();
+      const statuses: string[] | undefined = input.status;
+      const after = input.createdAt?.after !== undefined ? Number(input.createdAt.after) * 1000 : -Infinity;
+      const before = input.createdAt?.before !== undefined ? Number(input.createdAt.before) * 1000 : Infinity;
+      const list = s.records
+        .filter((r) => (!statuses?.length || statuses.includes(r.status)) && r.createdAt.getTime() >= after && r.createdAt.getTime() <= before)
+        .reverse()
+        .map((r) => ({
+          serviceDeploymentArn: r.serviceDeploymentArn,
+          serviceArn: s.serviceArn,
+          clusterArn: c.clusterArn,
+          startedAt: r.startedAt,
+          createdAt: r.createdAt,
+          finishedAt: r.finishedAt,
+          targetServiceRevisionArn: r.targetRevision.serviceRevisionArn,
+          status: r.status,
+          statusReason: r.statusReason,
+        }));
+      const p = page(list, input, 100, 20);
+      return { serviceDeployments: p.items, nextToken: p.nextToken };
+    },
+    DescribeServiceDeployments: (input) => {
+      const refs: unknown = input.serviceDeploymentArns;
+      if (!Array.isArray(refs) || refs.length === 0) throw invalidParameter('serviceDeploymentArns cannot be empty.');
+      if (refs.length > 20) throw invalidParameter('serviceDeploymentArns cannot contain more than 20 elements.');
+      const found: unknown[] = [];
+      const failures: unknown[] = [];
+      for (const ref of refs as string[]) {
+        const r = records.get(ref);
+        if (r) found.push(describeRecord(r));
+        else failures.push({ arn: ref, reason: 'MISSING' });
+      }
+      return { serviceDeployments: found, failures };
+    },
+    DescribeServiceRevisions: (input) => {
+      const refs: unknown = input.serviceRevisionArns;
+      if (!Array.isArray(refs) || refs.length === 0) throw invalidParameter('serviceRevisionArns cannot be empty.');
+      if (refs.length > 20) throw invalidParameter('serviceRevisionArns cannot contain more than 20 elements.');
+      const found: unknown[] = [];
+      const failures: unknown[] = [];
+      for (const ref of refs as string[]) {
+        const r = revisions.get(ref);
+        if (r) found.push(r);
+        else failures.push({ arn: ref, reason: 'MISSING' });
+      }
+      return { serviceRevisions: found, failures };
+    },
+    StopServiceDeployment: (input) => {
+      const r = records.get(input.serviceDeploymentArn);
+      if (!r) throw new AwsError('ServiceDeploymentNotFoundException', 'The service deployment does not exist.');
+      if (r.status !== 'IN_PROGRESS' && r.status !== 'PENDING') throw new AwsError('ConflictException', `The service deployment is ${r.status} and cannot be stopped.`);
+      const s = r.service;
+      const d = s.deployments[0];
+      const at = now();
+      const stopType = input.stopType ?? 'ROLLBACK';
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StopServiceDeployment.html
+      if (stopType === 'ROLLBACK' && d && d.record === r && s.lastCompleted && s.lastCompleted !== d) {
+        d.rolloutState = 'FAILED';
+        d.rolloutStateReason = 'Service deployment rolled back because of a stop request.';
+        scheduler.rollback(s, d, s.lastCompleted, 'Service deployment rolled back because of a stop request.', at);
+      } else {
+        r.status = 'STOPPED';
+        r.statusReason = 'Service deployment stopped by request.';
+        r.stoppedAt = r.finishedAt = r.updatedAt = new Date(at);
+        if (d && d.record === r) d.rolloutState = 'FAILED';
+        scheduler.schedule(s, at);
+      }
+      return { serviceDeploymentArn: r.serviceDeploymentArn };
+    },
+
+    // ---- tasks ----
+    RunTask: (input) => {
+      const c = cluster(input.cluster);
+      const td = taskDefinitions.get(input.taskDefinition);
+      const count = input.count ?? 1;
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html (count 1-10)
+      if (!Number.isInteger(count) || count < 1 || count > 10) throw invalidParameter('count must be between 1 and 10.');
+      checkLaunch(td, input.launchType, input.networkConfiguration);
+      const at = now();
+      const tasks = Array.from({ length: count }, () =>
+        runner.create({
+          cluster: c,
+          taskDefinition: td,
+          at,
+          group: input.group ?? `family:${td.family}`,
+          startedBy: input.startedBy,
+          launchType: input.launchType ?? 'EC2',
+          platformVersion: input.launchType === 'FARGATE' ? (input.platformVersion ?? '1.4.0') : input.platformVersion,
+          overrides: input.overrides,
+          tags: input.tags,
+        }),
+      );
+      return { tasks: tasks.map((t) => describeTask(t, scope)), failures: [] };
+    },
+    DescribeTasks: (input) => {
+      const c = cluster(input.cluster);
+      const refs: unknown = input.tasks;
+      if (!Array.isArray(refs) || refs.length === 0) throw invalidParameter('Tasks cannot be empty.');
+      if (refs.length > 100) throw invalidParameter('Tasks cannot contain more than 100 elements.');
+      const tasks: unknown[] = [];
+      const failures: unknown[] = [];
+      for (const ref of refs as string[]) {
+        const t = findTask(c, ref);
+        if (t) tasks.push(describeTask(t, scope));
+        else failures.push({ arn: String(ref).startsWith('arn:') ? ref : arn(scope, `task/${c.clusterName}/${ref}`), reason: 'MISSING' });
+      }
+      return { tasks, failures };
+    },
+    ListTasks: (input) => {
+      const c = cluster(input.cluster);
+      if (input.serviceName && input.family) throw invalidParameter('Cannot specify both family and serviceName.');
+      const desired = input.desiredStatus ?? 'RUNNING';
+      let source: Iterable<Task> = c.tasks.values();
+      if (input.serviceName) {
+        const s = findService(c, input.serviceName);
+        if (!s) throw serviceNotFound();
+        source = s.tasks;
+      }
+      const arns: string[] = [];
+      for (const t of source) {
+        if (t.desiredStatus !== desired) continue;
+        if (input.family && t.taskDefinition.family !== input.family) continue;
+        if (input.startedBy && t.startedBy !== input.startedBy) continue;
+        if (input.launchType && t.launchType !== input.launchType) continue;
+        arns.push(t.taskArn);
+      }
+      const p = page(arns, input, 100);
+      return { taskArns: p.items, nextToken: p.nextToken };
+    },
+    StopTask: (input) => {
+      const c = cluster(input.cluster);
+      const t = findTask(c, input.task);
+      if (!t) throw invalidParameter('The referenced task was not found.');
+      runner.stop(t, now(), { reason: input.reason ?? 'Task stopped by user', code: 'UserInitiated', failure: false });
+      return { task: describeTask(t, scope) };
+    },
+  };
+
+  // Every call first lets the clock run what is due, so answers reflect the current simulated instant.
+  const observed: JsonService['operations'] = Object.fromEntries(Object.entries(operations).map(([name, op]) => [name, (input, ctx) => (clock.now(), op(input, ctx))]));
+  const service: JsonService = { name: 'ecs', targetPrefix: 'AmazonEC2ContainerServiceV20141113', operations: observed };
+
+  const setImageBehaviour = (refOrBody: string | (ImageBehaviour & { imageRef?: string; image?: string }), behaviour?: ImageBehaviour) => {
+    if (typeof refOrBody === 'string') behaviours.set(refOrBody, behaviour ?? {});
+    else {
+      const { imageRef, image, ...rest } = refOrBody ?? {};
+      const ref = imageRef ?? image;
+      if (!ref) throw new Error('setImageBehaviour needs imageRef (repo:tag, repo@sha256:..., or a full image URI)');
+      behaviours.set(ref, rest);
+    }
+    return {};
+  };
+  const control = {
+    setImageBehaviour,
+    clearImageBehaviours: () => (behaviours.clear(), {}),
+    imageBehaviours: () => ({ images: behaviours.list() }),
+    /** `{ path }` of a JSON/YAML file, or `{ scenario }` inline. */
+    loadScenario: (body: { path?: string; scenario?: Scenario }) => ({ loaded: behaviours.load(body?.path ? readScenarioFile(body.path) : (body?.scenario ?? {})) }),
+  } satisfies Record<string, ControlHandler>;
+
+  return { service, control, behaviours, taskDefinitions };
+}
+
+function throwError(err: Error): never {
+  throw err;
+}

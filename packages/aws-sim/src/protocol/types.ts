@@ -1,0 +1,28 @@
+import type { SimClock } from '../clock.js';
+
+export interface CallContext {
+  /** Region the client signed for, taken from the Authorization header's credential scope. */
+  region: string;
+  accountId: string;
+  clock: SimClock;
+}
+
+export type Operation = (input: any, ctx: CallContext) => unknown | Promise<unknown>;
+
+/** A JSON 1.1 service: requests carry `X-Amz-Target: <targetPrefix>.<Operation>`. */
+export interface JsonService {
+  /** IAM-style prefix used in call counts and fault selection, e.g. `ecs`. */
+  name: string;
+  targetPrefix: string;
+  operations: Record<string, Operation>;
+}
+
+/** A REST-JSON route (EventBridge Scheduler speaks restJson1, not JSON 1.1). */
+export interface RestRoute {
+  service: string;
+  operation: string;
+  method: string;
+  /** Path pattern with `{Name}` placeholders. */
+  path: string;
+  handler: (req: { params: Record<string, string>; query: URLSearchParams; body: any }, ctx: CallContext) => unknown | Promise<unknown>;
+}

@@ -1,0 +1,128 @@
+import { describe, expect, test } from '@jest/globals';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import {
+  codeBlocks,
+  docPaths,
+  formatFinding,
+  lintWorkflowFiles,
+  loadWorkflow,
+  relativeLinks,
+  repoPath,
+  workflowInputsTable,
+  workflowPaths,
+  type CodeBlock,
+} from '../src/index.js';
+import { bashSyntaxErrors } from './helpers.js';
+
+const docs = await docPaths();
+const blocks: (CodeBlock & { doc: string })[] = (
+  await Promise.all(docs.map(async (doc) => codeBlocks(await readFile(repoPath(doc), 'utf8')).map((b) => ({ ...b, doc }))))
+).flat();
+const where = (b: { doc: string; line: number }) => `${b.doc}:${b.line}`;
+
+describe('docs', () => {
+  test('the promised pages exist', () => {
+    for (const page of ['getting-started', 'migrating', 'guard', 'troubleshooting', 'simulator', 'workflows']) {
+      expect(docs).toContain(`docs/${page}.md`);
+    }
+  });
+
+  test('(a) every ```yaml block that is a workflow (has jobs:) passes actionlint 1.6 and 1.7', async () => {
+    const workflows = blocks.filter((b) => (b.lang === 'yaml' || b.lang === 'yml') && /^jobs:/m.test(b.code));
+    expect(workflows.length).toBeGreaterThanOrEqual(4);
+    const findings = await lintWorkflowFiles(workflows.map((b) => ({ path: where(b), data: b.code })));
+    expect(findings.map(formatFinding)).toEqual([]);
+  });
+
+  test('every other ```yaml block is valid YAML', () => {
+    const problems: string[] = [];
+    for (const b of blocks.filter((b) => b.lang === 'yaml' || b.lang === 'yml')) {
+      try {
+        parseYaml(b.code);
+      } catch (e) {
+        problems.push(`${where(b)}: ${(e as Error).message}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('(b) every ```json block parses', () => {
+    const json = blocks.filter((b) => b.lang === 'json');
+    expect(json.length).toBeGreaterThanOrEqual(8);
+    const problems: string[] = [];
+    for (const b of json) {
+      try {
+        JSON.parse(b.code);
+      } catch (e) {
+        problems.push(`${where(b)}: ${(e as Error).message}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('IAM policies in the docs are well-formed policy documents', () => {
+    const policies = blocks.filter((b) => b.lang === 'json' && /"Statement"/.test(b.code)).map((b) => [where(b), JSON.parse(b.code)] as const);
+    expect(policies.length).toBeGreaterThanOrEqual(6);
+    for (const [at, policy] of policies) {
+      expect([at, policy.Version]).toEqual([at, '2012-10-17']);
+      for (const s of policy.Statement) {
+        expect([at, s.Effect]).toEqual([at, 'Allow']);
+        const actions = [s.Action].flat();
+        for (const a of actions) expect([at, a]).toEqual([at, expect.stringMatching(/^[a-z0-9-]+:[A-Za-z*]+$/)]);
+        expect([at, s.Resource !== undefined || s.Principal !== undefined]).toEqual([at, true]);
+      }
+    }
+  });
+
+  test('every shell block is valid bash (bash -n)', () => {
+    const shell = blocks.filter((b) => ['sh', 'bash', 'shell', 'console'].includes(b.lang));
+    expect(shell.length).toBeGreaterThanOrEqual(5);
+    const problems = shell.map((b) => [b, bashSyntaxErrors(b.code)] as const).filter(([, e]) => e).map(([b, e]) => `${where(b)}: ${e}`);
+    expect(problems).toEqual([]);
+  });
+
+  test('bash -n does catch a broken example (so a clean result means something)', () => {
+    expect(bashSyntaxErrors('if true; then echo')).not.toBe('');
+  });
+
+  test('relative links in docs point at files that exist', async () => {
+    const broken: string[] = [];
+    for (const doc of [...docs]) {
+      for (const link of relativeLinks(await readFile(repoPath(doc), 'utf8'))) {
+        if (link && !existsSync(join(dirname(repoPath(doc)), link))) broken.push(`${doc}: ${link}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  test('docs/workflows.md shows each reusable workflow\'s inputs exactly as the workflow declares them', async () => {
+    const page = await readFile(repoPath('docs/workflows.md'), 'utf8');
+    for (const path of (await workflowPaths()).filter((p) => !p.endsWith('ci.yml'))) {
+      expect([path, page.includes(workflowInputsTable(await loadWorkflow(path)))]).toEqual([path, true]);
+    }
+  });
+
+  test('getting-started policies grant every IAM action each action\'s README lists', async () => {
+    const page = await readFile(repoPath('docs/getting-started.md'), 'utf8');
+    const checked: string[] = [];
+    for (const action of ['build-image', 'register-task-definition', 'deploy-service', 'run-task', 'ecr-lifecycle-guard']) {
+      const readmePath = repoPath('actions', action, 'README.md');
+      if (!existsSync(readmePath)) continue;
+      const listed = /<!-- iam:start -->([\s\S]*?)<!-- iam:end -->/.exec(await readFile(readmePath, 'utf8'))?.[1];
+      if (!listed) continue;
+      const needed = [...listed.matchAll(/`([a-z0-9-]+:[A-Za-z]+)`/g)].map((m) => m[1]!);
+      const section = new RegExp(`^### ${action}\\n([\\s\\S]*?)(?=^##)`, 'm').exec(page)?.[1] ?? '';
+      const granted = codeBlocks(section)
+        .filter((b) => b.lang === 'json')
+        .flatMap((b) => (JSON.parse(b.code).Statement as { Action: string | string[] }[]).flatMap((s) => [s.Action].flat()));
+      expect([action, needed.filter((a) => !granted.includes(a))]).toEqual([action, []]);
+      // Least privilege: nothing beyond the README's list, except iam:PassRole for the task roles.
+      expect([action, granted.filter((a) => !needed.includes(a) && a !== 'iam:PassRole' && a !== 'ecr:GetAuthorizationToken')]).toEqual([action, []]);
+      checked.push(action);
+    }
+    expect(checked.length).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -1,0 +1,100 @@
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { UserError } from '@gantry/github';
+import type { Clock, Logger } from '../runtime.js';
+import { deploymentInProgress, preflight, updateService, waitForIdle, type UpdateOptions } from './update.js';
+import { watchRollout, type Outcome, type WatchResult } from './watch.js';
+
+export interface DeployOptions extends UpdateOptions {
+  ecs: ECSClient;
+  clock: Clock;
+  logger: Logger;
+  region: string;
+  pollMs: number;
+  timeoutMs: number;
+  waitForRollback: boolean;
+  /** What to do when another deployment is still rolling out. */
+  ifInProgress: 'wait' | 'proceed' | 'fail';
+  signal?: AbortSignal;
+}
+
+export interface DeployResult {
+  cluster: string;
+  service: string;
+  region: string;
+  outcome: Outcome;
+  reason: string;
+  /** Service deployment id (last part of its ARN), as the console shows it; else the ECS deployment id. */
+  deploymentId: string;
+  serviceDeploymentArn?: string;
+  taskDefinitionArn: string;
+  previousTaskDefinition?: string;
+  rolledBackTo?: string;
+  rollbackFinished?: boolean;
+  supersededBy?: string;
+  images: { container: string; image: string; digest?: string }[];
+  explanation: string[];
+  startedAt: number;
+  durationMs: number;
+  watch: WatchResult;
+}
+
+/** Preflight → (wait for a running deployment) → UpdateService with the circuit breaker → watch. */
+export async function deployService(options: DeployOptions): Promise<DeployResult> {
+  const { ecs, clock, logger } = options;
+  const startedAt = clock.now();
+  let { service: before, taskDefinition } = await preflight(ecs, options);
+  const busy = deploymentInProgress(before);
+  if (busy) {
+    const message = `A deployment is already in progress on '${options.service}': ${busy}.`;
+    if (options.ifInProgress === 'fail') throw new UserError(message, "Set if-in-progress: wait (or proceed) or let the workflow's concurrency group serialise deployments.");
+    if (options.ifInProgress === 'proceed') logger.warning(`${message} Proceeding: ours will replace it (if-in-progress: proceed).`);
+    else {
+      logger.info(`${message} Waiting for it to finish (if-in-progress: wait).`);
+      before = await waitForIdle(ecs, { ...options, deadline: startedAt + options.timeoutMs });
+    }
+  }
+  const taskDefinitionArn = taskDefinition.taskDefinitionArn!;
+  const previousTaskDefinition = before.taskDefinition;
+  logger.info(`Deploying ${taskDefinitionArn} to ${options.service} (was ${previousTaskDefinition ?? 'none'}).`);
+  const { identity } = await updateService(ecs, options, before, taskDefinitionArn, logger);
+  const watch = await watchRollout({
+    ecs,
+    clock,
+    logger,
+    cluster: options.cluster,
+    service: options.service,
+    identity: { ...identity, taskDefinitionArn },
+    knownEventIds: (before.events ?? []).map((e) => e.id!).filter(Boolean),
+    previousTaskDefinition,
+    pollMs: options.pollMs,
+    timeoutMs: Math.max(0, options.timeoutMs - (clock.now() - startedAt)),
+    waitForRollback: options.waitForRollback,
+    signal: options.signal,
+  });
+  const runningDigests = new Map<string, string>();
+  for (const t of watch.last?.tasks ?? []) for (const c of t.containers ?? []) if (c.name && c.imageDigest) runningDigests.set(c.name, c.imageDigest);
+  const images = (taskDefinition.containerDefinitions ?? []).map((c) => ({
+    container: c.name ?? '?',
+    image: c.image ?? '?',
+    digest: /@(sha256:[a-f0-9]{64})$/.exec(c.image ?? '')?.[1] ?? runningDigests.get(c.name ?? ''),
+  }));
+  return {
+    cluster: options.cluster,
+    service: options.service,
+    region: options.region,
+    outcome: watch.outcome,
+    reason: watch.reason,
+    deploymentId: identity.serviceDeploymentArn?.split('/').pop() ?? identity.deploymentId,
+    serviceDeploymentArn: identity.serviceDeploymentArn,
+    taskDefinitionArn,
+    previousTaskDefinition,
+    rolledBackTo: watch.rolledBackTo,
+    rollbackFinished: watch.rollbackFinished,
+    supersededBy: watch.supersededBy,
+    images,
+    explanation: watch.explanation,
+    startedAt,
+    durationMs: clock.now() - startedAt,
+    watch,
+  };
+}
