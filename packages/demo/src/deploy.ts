@@ -51,7 +51,8 @@ export function printRelease(demo: Demo, release: ServiceRelease): void {
   if (!release.deploy) return;
   out.line();
   out.line(bold(`  deploy-service (${release.service.name})`));
-  indent(out, keyLogLines(release.deploy.log, (l) => DEPLOY_LINES.test(l) || /stopped|exit code|reason/i.test(l)).join('\n'));
+  // Its failure details (warnings) are repeated in the job summary printed below.
+  indent(out, keyLogLines(release.deploy.log, (l) => DEPLOY_LINES.test(l) || /stopped|exit code|reason/i.test(l), { warnings: false }).join('\n'));
   out.line();
   indent(out, renderSummary(release.deploy.summary));
 }

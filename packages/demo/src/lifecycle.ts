@@ -24,7 +24,8 @@ async function runningImages(demo: Demo): Promise<Map<string, ServiceName>> {
 
 /**
  * CI keeps pushing websocket images (pull request builds) that are never deployed, then the lifecycle
- * policy arrives. ECR's own lifecycle preview shows what it would do without the guard.
+ * policy arrives. ECR's own lifecycle preview shows what it would do, and the guard in `verify` mode (which
+ * changes nothing) names the in-use images among them.
  */
 export async function policyWithoutGuard(demo: Demo): Promise<void> {
   const websocket = repositoryOf(demo, 'websocket');
@@ -33,10 +34,8 @@ export async function policyWithoutGuard(demo: Demo): Promise<void> {
     await demo.sim.control.seedImage!({ repositoryName: websocket, tags: [tag] });
   }
   note(demo.out, `CI pushed two pull-request builds to ${websocket} (pr-512, pr-515); they were never deployed.`);
-  note(demo.out, `Lifecycle policy on ${appRepositories(demo).map((r) => r.repository).join(', ')}: "${KEEP_TWO.rules[0]!.description}" (tagStatus any, imageCountMoreThan 2, expire)`);
-  const running = await runningImages(demo);
-  const rows: string[][] = [];
-  let runningAtRisk = 0;
+  note(demo.out, `Lifecycle policy put on ${appRepositories(demo).map((r) => r.repository).join(', ')}: "${KEEP_TWO.rules[0]!.description}" (tagStatus any, imageCountMoreThan 2, expire)`);
+  const previews: { repository: string; imageDigest: string; tags: string[] }[] = [];
   for (const { repository } of appRepositories(demo)) {
     await demo.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: repository, lifecyclePolicyText: JSON.stringify(KEEP_TWO) }));
     await demo.ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: repository }));
@@ -44,33 +43,60 @@ export async function policyWithoutGuard(demo: Demo): Promise<void> {
       const p = await demo.ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: repository }));
       return p.status === 'COMPLETE' ? p : undefined;
     });
-    for (const result of preview?.previewResults ?? []) {
-      const user = running.get(result.imageDigest!);
-      if (user) runningAtRisk++;
-      rows.push([repository, userTags(result).join(', ') || '(untagged)', shortDigest(result.imageDigest), user ? red(`RUNNING in ${user}`) : '']);
-    }
+    for (const r of preview?.previewResults ?? []) previews.push({ repository, imageDigest: r.imageDigest!, tags: userTags(r) });
   }
+
+  demo.out.line(bold('  ecr-lifecycle-guard (mode: verify) — changes nothing, fails if an in-use image is at risk'));
+  const verify = await runGuard(demo, 'verify');
+  const usedBy = new Map((verify.report?.inUse ?? []).map((i) => [i.digest, i.usedBy] as const));
+  const rows = previews.map((p) => {
+    const users = usedBy.get(p.imageDigest);
+    // A service entry says it all; its task ids only make the table wide.
+    const shown = users?.some((u) => u.startsWith('service ')) ? users.filter((u) => !u.startsWith('task ')) : users;
+    return [p.repository, p.tags.join(', ') || '(untagged)', shortDigest(p.imageDigest), shown ? red(`IN USE: ${shown.join(', ')}`) : ''];
+  });
+  demo.out.line();
   demo.out.line(bold('  ECR lifecycle preview without the guard — images the policy would expire:'));
-  indent(demo.out, table(['repository', 'tags', 'digest', 'in use'], rows));
-  expectThat(demo, runningAtRisk > 0, `without the guard the policy would expire ${runningAtRisk} image(s) a service is running now (the incident)`, 'the preview shows no running image at risk: the demo scenario did not reproduce the incident');
+  indent(demo.out, table(['repository', 'tags', 'digest', 'in use (from the guard\'s inventory)'], rows));
+  const atRisk = previews.filter((p) => usedBy.has(p.imageDigest)).length;
+  const running = await runningImages(demo);
+  const runningAtRisk = previews.filter((p) => running.has(p.imageDigest));
+  expectThat(
+    demo,
+    verify.run.exitCode !== 0 && Number(verify.run.outputs['at-risk']) === atRisk && runningAtRisk.length > 0,
+    `verify failed as it should: ${atRisk} in-use images would be expired, ${runningAtRisk.length} of them running now (${runningAtRisk.map((p) => `${p.repository}@${shortDigest(p.imageDigest)}`).join(', ')}): the incident`,
+    `expected verify to fail with the at-risk in-use images (exit ${verify.run.exitCode}, at-risk ${verify.run.outputs['at-risk']}, preview shows ${atRisk} in use, ${runningAtRisk.length} running)`,
+  );
 }
 
-/** The guard in protect mode, then the lifecycle run, then proof that every service can still start tasks. */
-export async function guard(demo: Demo): Promise<void> {
+interface GuardReportFile {
+  inUse?: { repository: string; digest: string; usedBy: string[] }[];
+}
+
+/** Runs the bundled guard, prints its key lines and summary, and reads its JSON report. */
+async function runGuard(demo: Demo, mode: 'verify' | 'protect') {
+  // verify logs each problem and lists them again in its summary: show them once.
+  const keep = mode === 'verify' ? (l: string) => !l.startsWith('problem:') : () => true;
   const dir = await mkdtemp(join(tmpdir(), 'gantry-demo-guard-'));
   try {
-    const run = await runBundled('ecr-lifecycle-guard', { env: demo.sim.env, inputs: { mode: 'protect', clusters: CLUSTER, 'report-path': join(dir, 'report.json') } });
-    indent(demo.out, keyLogLines(run.log, (l) => !/^\s*$/.test(l)).slice(0, 40).join('\n'));
+    const run = await runBundled('ecr-lifecycle-guard', { env: demo.sim.env, inputs: { mode, clusters: CLUSTER, 'report-path': join(dir, 'report.json') } });
+    indent(demo.out, keyLogLines(run.log, keep).slice(0, 40).join('\n'));
     demo.out.line();
     indent(demo.out, renderSummary(run.summary));
-    const ok = expectThat(demo, run.exitCode === 0, `guard protected ${run.outputs['in-use-images']} in-use images; ${run.outputs.fixed} of them the policy would have expired (fixed now); at risk after the run: ${run.outputs['at-risk']}`, `ecr-lifecycle-guard failed (exit ${run.exitCode}): ${run.errors.join('; ')}`);
-    if (!ok) return;
-    expectThat(demo, Number(run.outputs.fixed) > 0 && run.outputs['at-risk'] === '0', 'the guard fixed the at-risk images and verified no in-use image is left at risk', `unexpected guard counts: fixed ${run.outputs.fixed}, at-risk ${run.outputs['at-risk']}`);
-    const report = JSON.parse(await readFile(run.outputs['report-path']!, 'utf8')) as { inUse?: { digest: string }[] };
-    demo.state.inUse = new Set((report.inUse ?? []).map((i) => i.digest));
+    const report = run.outputs['report-path'] ? (JSON.parse(await readFile(run.outputs['report-path'], 'utf8').catch(() => '{}')) as GuardReportFile) : undefined;
+    return { run, report };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** The guard in protect mode: every in-use image tagged and shielded by a first rule, then verified. */
+export async function guard(demo: Demo): Promise<void> {
+  const { run, report } = await runGuard(demo, 'protect');
+  const ok = expectThat(demo, run.exitCode === 0, `guard protected ${run.outputs['in-use-images']} in-use images; ${run.outputs.fixed} of them the policy would have expired (fixed now); at risk after the run: ${run.outputs['at-risk']}`, `ecr-lifecycle-guard failed (exit ${run.exitCode}): ${run.errors.join('; ')}`);
+  if (!ok) return;
+  expectThat(demo, Number(run.outputs.fixed) > 0 && run.outputs['at-risk'] === '0', 'the guard fixed the at-risk images and verified no in-use image is left at risk', `unexpected guard counts: fixed ${run.outputs.fixed}, at-risk ${run.outputs['at-risk']}`);
+  demo.state.inUse = new Set((report?.inUse ?? []).map((i) => i.digest));
 }
 
 export async function lifecycleRun(demo: Demo): Promise<void> {

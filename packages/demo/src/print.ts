@@ -44,7 +44,7 @@ export function indent(out: Printer, block: string, prefix = '    '): void {
  */
 export function renderSummary(markdown: string): string {
   return markdown
-    .replace(/<br\s*\/?>/gi, ' ')
+    .replace(/<br\s*\/?>/gi, ', ')
     .replace(/<summary>(.*?)<\/summary>/gis, '$1\n')
     .replace(/<\/?[a-z][^>]*>/gi, '')
     .replace(/&lt;/g, '<')
@@ -59,12 +59,13 @@ export function renderSummary(markdown: string): string {
  * The lines of an action's log worth showing in the demo: what `keep` selects, with workflow commands
  * (`::add-mask::`, `::group::`) dropped and annotations (`::error::`) shown as the runner shows them.
  */
-export function keyLogLines(log: string, keep: (line: string) => boolean): string[] {
+export function keyLogLines(log: string, keep: (line: string) => boolean, options: { warnings?: boolean } = {}): string[] {
   const lines: string[] = [];
   for (const raw of log.split('\n')) {
     const line = raw.trimEnd();
     const annotation = /^::(error|warning|notice)(?: [^:]*)?::(.*)$/.exec(line);
     if (annotation) {
+      if (annotation[1] !== 'error' && options.warnings === false) continue;
       const text = annotation[2]!.replace(/%0A/g, '\n      ').replace(/%0D/g, '').replace(/%25/g, '%');
       lines.push(annotation[1] === 'error' ? red(`Error: ${text}`) : yellow(`${annotation[1] === 'warning' ? 'Warning' : 'Notice'}: ${text}`));
       continue;

@@ -83,7 +83,7 @@ export const STEPS: Step[] = [
       await changeSource(demo, 'release: good');
     },
   },
-  { title: () => 'a lifecycle policy arrives: what it would do without the guard', run: policyWithoutGuard },
+  { title: () => 'a lifecycle policy arrives: what it would prune without the guard', run: policyWithoutGuard },
   { title: () => 'ecr-lifecycle-guard (mode: protect)', run: guard },
   { title: () => 'the lifecycle run: only what is safe is pruned', run: lifecycleRun },
 ];
