@@ -42,7 +42,7 @@ interface Deployment {
 async function prepare(tag: 'v2' | 'crash', speed: number, delaySeconds: number): Promise<Deployment> {
   const sim = await startSimulator({ port: 0, speed: 0 });
   const ecs = new ECSClient(sdkConfig(sim));
-  for (const t of ['v1', 'v2', 'crash']) await sim.control.seedImage({ repositoryName: 'app', tags: [t] });
+  for (const t of ['v1', 'v2', 'crash']) await sim.control.seedImage!({ repositoryName: 'app', tags: [t] });
   sim.control.setImageBehaviour('app:v2', { startSeconds: 5 + delaySeconds });
   // Exits while starting, so no task of the deployment ever turns healthy: the circuit breaker trips after
   // 3 failed tasks (BOUNDED_PERCENT 50 % of 2, at least 3) and ECS rolls back to v1.
@@ -77,7 +77,7 @@ async function prepare(tag: 'v2' | 'crash', speed: number, delaySeconds: number)
   const initialId = service?.deployments?.[0]?.id;
   if (!initialId) throw new Error('the service has no deployment after setup');
   const target = await register(tag);
-  sim.control.setSpeed({ speed });
+  sim.control.setSpeed!({ speed });
   return { sim, ecs, target, initialId };
 }
 

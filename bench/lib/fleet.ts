@@ -69,7 +69,7 @@ export async function startFleet(shape: FleetShape, log: (line: string) => void)
     const inUsePerRepository = (shape.services / shape.repositories) * shape.revisionsPerFamily;
     const old = Math.max(0, shape.imagesPerRepository - Math.ceil(inUsePerRepository));
     for (let r = 0; r < shape.repositories; r++) {
-      for (let k = 0; k < old; k++) await sim.control.seedImage({ repositoryName: `app${r}`, tags: [`old-${k}`], pushedAt: new Date('2026-01-01T00:00:00Z') });
+      for (let k = 0; k < old; k++) await sim.control.seedImage!({ repositoryName: `app${r}`, tags: [`old-${k}`], pushedAt: new Date('2026-01-01T00:00:00Z') });
     }
     await Promise.all(
       Array.from({ length: shape.services }, (_, i) =>
@@ -77,7 +77,7 @@ export async function startFleet(shape: FleetShape, log: (line: string) => void)
           const repositoryName = `app${i % shape.repositories}`;
           let taskDefinition = '';
           for (let rev = 0; rev < shape.revisionsPerFamily; rev++) {
-            await sim.control.seedImage({ repositoryName, tags: [`s${i}-r${rev}`] });
+            await sim.control.seedImage!({ repositoryName, tags: [`s${i}-r${rev}`] });
             const out = await ecs.send(
               new RegisterTaskDefinitionCommand({
                 family: `svc${i}`,

@@ -34,13 +34,15 @@ await runAction(async () => {
   await actionIO.writeSummary(deploymentSummary(result));
   if (result.outcome === 'success') return;
   outcomeExit = EXIT[result.outcome];
+  // ECS's own reasons often end with a full stop; the sentences below add their own.
+  const reason = result.reason.replace(/\.+$/, '');
   const rollback = result.rolledBackTo ? ` ECS ${result.rollbackFinished ? 'rolled the service back' : 'is rolling the service back'} to ${result.rolledBackTo.split('/').pop()}.` : '';
   throw new UserError(
     {
-      failed: `Deployment of ${result.taskDefinitionArn.split('/').pop()} to '${result.service}' failed: ${result.reason}.${rollback}`,
-      superseded: `Deployment to '${result.service}' was superseded: ${result.reason}.`,
-      timeout: `Deployment to '${result.service}' did not finish within the timeout: ${result.reason}.`,
-      cancelled: `Watch of the deployment to '${result.service}' was cancelled; ECS continues the rollout: ${result.reason}.`,
+      failed: `Deployment of ${result.taskDefinitionArn.split('/').pop()} to '${result.service}' failed: ${reason}.${rollback}`,
+      superseded: `Deployment to '${result.service}' was superseded: ${reason}.`,
+      timeout: `Deployment to '${result.service}' did not finish within the timeout: ${reason}.`,
+      cancelled: `Watch of the deployment to '${result.service}' was cancelled; ECS continues the rollout: ${reason}.`,
     }[result.outcome],
   );
 });

@@ -6,7 +6,10 @@ export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
 
 export type ActionName = 'build-image' | 'register-task-definition' | 'deploy-service' | 'ecr-lifecycle-guard' | 'run-task';
 
-export const actionDir = (name: ActionName) => join(REPO_ROOT, 'actions', name);
+/** Where the bundled actions are; GANTRY_DEMO_ACTIONS points elsewhere (a test of the unavailable path). */
+const actionsRoot = () => process.env.GANTRY_DEMO_ACTIONS ?? join(REPO_ROOT, 'actions');
+
+export const actionDir = (name: ActionName) => join(actionsRoot(), name);
 
 /** Thrown when an action cannot be run at all (no bundle, no metadata): the demo names it and why. */
 export class ActionUnavailable extends Error {

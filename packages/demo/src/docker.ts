@@ -20,7 +20,7 @@ export async function probeDocker(options: { disabled: boolean; env?: NodeJS.Pro
   const candidates = [...new Set([env.GANTRY_DOCKER_CLI, 'docker', '/usr/bin/docker'].filter((c): c is string => !!c))];
   const no = (reason: string): DockerProbe => ({ available: false, reason, binary: candidates[0]!, registry });
   if (options.disabled) return no('--no-docker was given');
-  if (!env.DOCKER_HOST) return no('DOCKER_HOST is not set');
+  if (!env.DOCKER_HOST) return no('DOCKER_HOST is not set (point it at a Docker engine, with an OCI registry on 127.0.0.1:5000 or GANTRY_DEMO_REGISTRY, to build real images)');
   const problems: string[] = [];
   let binary: string | undefined;
   for (const candidate of candidates) {

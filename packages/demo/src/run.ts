@@ -65,6 +65,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     for (const [i, step] of STEPS.entries()) {
       header(out, i + 1, STEPS.length, step.title(demo));
       const failedBefore = demo.checks.failed.length;
+      const stepStarted = Date.now();
       try {
         await step.run(demo);
       } catch (err) {
@@ -76,6 +77,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         }
         demo.checks.failed.push(`step ${i + 1} did not complete`);
       }
+      out.line(dim(`  (${((Date.now() - stepStarted) / 1000).toFixed(1)}s)`));
       if (step.essential && demo.checks.failed.length > failedBefore) {
         note(out, 'the remaining steps depend on this one and are skipped');
         demo.checks.failed.push(`steps ${i + 2}-${STEPS.length} skipped`);
