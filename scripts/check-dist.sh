@@ -4,11 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TURBO_TELEMETRY_DISABLED=1 npx turbo run package --force --output-logs=errors-only
-changes=$(git status --porcelain -- 'actions/*/dist')
+changes=$(git status --porcelain --untracked-files=all -- ':(glob)actions/*/dist/**')
 if [ -n "$changes" ]; then
   echo "::error::dist/ is stale: run 'npm run package' and commit the result. Changed files:"
   echo "$changes"
-  git diff --stat -- 'actions/*/dist' | tail -5
+  git diff --stat -- ':(glob)actions/*/dist/**' | tail -5
   exit 1
 fi
 echo "dist/ is up to date for every action"

@@ -22,6 +22,7 @@ await runAction(async () => {
     logger: actionIO,
     pinImages: inputs.pinImages,
     nonEcrImages: inputs.nonEcrImages,
+    registryRegion: region,
     dryRun: inputs.dryRun,
   });
   const family = String(result.definition.family);

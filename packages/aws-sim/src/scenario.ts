@@ -17,7 +17,16 @@ export interface ImageBehaviour {
   healthCheck?: 'pass' | 'fail';
   /** Lines the container writes to its log (awslogs) when it starts. */
   logs?: string[];
+  /**
+   * What the container does when it runs a particular command (the RunTask command override, else the
+   * container definition's `command`, joined with spaces): a matching entry's fields replace the image's.
+   * One image, many processes: `php artisan migrate --force` exits 0 where the web server keeps running.
+   */
+  commands?: Record<string, CommandBehaviour>;
 }
+
+/** A behaviour for one command of an image: the image behaviour's fields, without nested `commands`. */
+export type CommandBehaviour = Omit<ImageBehaviour, 'commands'>;
 
 export const DEFAULT_BEHAVIOUR: Required<Pick<ImageBehaviour, 'startSeconds'>> & ImageBehaviour = { startSeconds: 5 };
 
@@ -26,18 +35,48 @@ export interface Scenario {
   images?: Record<string, ImageBehaviour> | (ImageBehaviour & { image: string })[];
 }
 
-const KEYS = new Set(['startSeconds', 'exitAfterSeconds', 'exitCode', 'healthCheck', 'logs', 'image', 'imageRef']);
+const FIELDS = ['startSeconds', 'exitAfterSeconds', 'exitCode', 'healthCheck', 'logs'] as const;
+const KEYS = new Set<string>([...FIELDS, 'commands', 'image', 'imageRef']);
+const COMMAND_KEYS = new Set<string>(FIELDS);
 
-export function validateBehaviour(ref: string, b: ImageBehaviour & Record<string, unknown>): ImageBehaviour {
-  for (const key of Object.keys(b)) if (!KEYS.has(key)) throw new Error(`image behaviour for '${ref}': unknown field '${key}' (known: startSeconds, exitAfterSeconds, exitCode, healthCheck, logs)`);
+/** A command as the behaviour table keys it: its words joined by single spaces. */
+export function commandKey(command: string | readonly string[]): string {
+  const text = typeof command === 'string' ? command : command.join(' ');
+  return text.trim().split(/\s+/).filter(Boolean).join(' ');
+}
+
+function validateFields(where: string, b: Record<string, unknown>, known: Set<string>): CommandBehaviour {
+  for (const key of Object.keys(b)) if (!known.has(key)) throw new Error(`${where}: unknown field '${key}' (known: ${[...known].filter((k) => k !== 'image' && k !== 'imageRef').join(', ')})`);
   for (const key of ['startSeconds', 'exitAfterSeconds', 'exitCode'] as const) {
     const v = b[key];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || (key !== 'exitCode' && v < 0))) throw new Error(`image behaviour for '${ref}': ${key} must be a number${key === 'exitCode' ? '' : ' >= 0'}`);
+    if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || (key !== 'exitCode' && v < 0))) throw new Error(`${where}: ${key} must be a number${key === 'exitCode' ? '' : ' >= 0'}`);
   }
-  if (b.healthCheck !== undefined && b.healthCheck !== 'pass' && b.healthCheck !== 'fail') throw new Error(`image behaviour for '${ref}': healthCheck must be 'pass' or 'fail'`);
-  if (b.logs !== undefined && (!Array.isArray(b.logs) || b.logs.some((l) => typeof l !== 'string'))) throw new Error(`image behaviour for '${ref}': logs must be a list of strings`);
-  const { startSeconds, exitAfterSeconds, exitCode, healthCheck, logs } = b;
+  if (b.healthCheck !== undefined && b.healthCheck !== 'pass' && b.healthCheck !== 'fail') throw new Error(`${where}: healthCheck must be 'pass' or 'fail'`);
+  if (b.logs !== undefined && (!Array.isArray(b.logs) || b.logs.some((l) => typeof l !== 'string'))) throw new Error(`${where}: logs must be a list of strings`);
+  const { startSeconds, exitAfterSeconds, exitCode, healthCheck, logs } = b as CommandBehaviour;
   return { startSeconds, exitAfterSeconds, exitCode, healthCheck, logs };
+}
+
+export function validateBehaviour(ref: string, b: ImageBehaviour & Record<string, unknown>): ImageBehaviour {
+  const where = `image behaviour for '${ref}'`;
+  if (!b || typeof b !== 'object' || Array.isArray(b)) throw new Error(`${where}: expected an object of fields (startSeconds, exitAfterSeconds, ...)`);
+  const valid: ImageBehaviour = validateFields(where, b, KEYS);
+  if (b.commands === undefined) return valid;
+  if (!b.commands || typeof b.commands !== 'object' || Array.isArray(b.commands)) {
+    throw new Error(`${where}: commands must be a map from a command line to its behaviour, e.g. { "php artisan migrate --force": { exitAfterSeconds: 2, exitCode: 0 } }`);
+  }
+  const commands: Record<string, CommandBehaviour> = {};
+  const seen = new Map<string, string>();
+  for (const [command, cb] of Object.entries(b.commands)) {
+    const key = commandKey(command);
+    const at = `${where}, command '${command}'`;
+    if (!key) throw new Error(`${where}: a command in commands is empty`);
+    if (seen.has(key)) throw new Error(`${at}: the same command as '${seen.get(key)}'`);
+    seen.set(key, command);
+    if (!cb || typeof cb !== 'object' || Array.isArray(cb)) throw new Error(`${at}: expected an object of fields (exitAfterSeconds, exitCode, logs, ...)`);
+    commands[command] = validateFields(at, cb as Record<string, unknown>, COMMAND_KEYS);
+  }
+  return { ...valid, commands };
 }
 
 /** Keys an image reference is known by: `repo:tag` and/or `repo@sha256:...`, registry host dropped. */
@@ -64,17 +103,17 @@ export class ImageBehaviours {
     this.byKey.clear();
   }
 
-  /** `image` is the container's image as written; `digest` the one the pull resolved, when known. */
-  lookup(image: string, repository?: string, digest?: string): ImageBehaviour {
-    if (repository && digest) {
-      const hit = this.byKey.get(`${repository}@${digest}`);
-      if (hit) return { ...DEFAULT_BEHAVIOUR, ...strip(hit) };
-    }
-    for (const key of behaviourKeys(image)) {
-      const hit = this.byKey.get(key);
-      if (hit) return { ...DEFAULT_BEHAVIOUR, ...strip(hit) };
-    }
-    return { ...DEFAULT_BEHAVIOUR };
+  /**
+   * `image` is the container's image as written; `digest` the one the pull resolved, when known; `command`
+   * the command the container runs (override or container definition), when it has one.
+   */
+  lookup(image: string, repository?: string, digest?: string, command?: readonly string[]): ImageBehaviour {
+    const hit = (repository && digest ? this.byKey.get(`${repository}@${digest}`) : undefined) ?? behaviourKeys(image).map((k) => this.byKey.get(k)).find(Boolean);
+    if (!hit) return { ...DEFAULT_BEHAVIOUR };
+    const { commands, ...own } = hit;
+    const key = command?.length ? commandKey(command) : undefined;
+    const match = key && commands ? Object.entries(commands).find(([c]) => commandKey(c) === key)?.[1] : undefined;
+    return { ...DEFAULT_BEHAVIOUR, ...strip(own), ...(match ? strip(match) : {}) };
   }
 
   list(): Record<string, ImageBehaviour> {
@@ -98,7 +137,7 @@ export class ImageBehaviours {
   }
 }
 
-function strip(b: ImageBehaviour): ImageBehaviour {
+function strip(b: CommandBehaviour): CommandBehaviour {
   return Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined));
 }
 

@@ -22,7 +22,7 @@ export async function startEcrHarness(options: { registryUrl?: string; start?: D
     accountId: base.accountId,
     defaultRegion: base.region,
     services: [ecrPart.service, events.service],
-    restRoutes: scheduler.routes,
+    restRoutes: [...scheduler.routes, ...ecrPart.routes],
     control: ecrPart.control,
   });
   const port = await server.listen(0);

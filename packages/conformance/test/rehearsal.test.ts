@@ -23,11 +23,13 @@ let sim: Simulator;
 let ecs: ECSClient;
 let workspace: string;
 
+type Behaviour = { startSeconds?: number; exitAfterSeconds?: number; exitCode?: number; logs?: string[] };
+
 /** The simulator's control operations this test uses, typed (SimControl types the rest loosely). */
 const control = () =>
   sim.control as unknown as {
     seedImage(body: { repositoryName: string; tags?: string[]; baseDigest?: string }): Promise<{ imageDigest: string }>;
-    setImageBehaviour(imageRef: string, behaviour: { startSeconds?: number; exitAfterSeconds?: number; exitCode?: number }): Promise<unknown>;
+    setImageBehaviour(imageRef: string, behaviour: Behaviour & { commands?: Record<string, Behaviour> }): Promise<unknown>;
   };
 
 const taskDefinition = (family: string, container: string, image: string) => ({
@@ -213,6 +215,54 @@ describe('deploy.yml rehearsed against the simulator', () => {
     expect(r.jobs.deploy!.result).toBe('skipped');
     const [after] = await servicesNow('shop-web');
     expect(after!.taskDefinition).toBe(before!.taskDefinition);
+  });
+
+  test('a successful one-off task (migration) on the web image streams its log and exits 0; then every service deploys', async () => {
+    const migrationLogs = ['Migrating: 2026_11_01_create_orders', 'Migrated:  2026_11_01_create_orders (12.30ms)'];
+    const wf = await loadWorkflow('.github/workflows/deploy.yml');
+    const r = await rehearseWorkflow(wf, {
+      inputs: deployInputs(
+        [
+          { service: 'shop-web', 'task-definition': '.aws/shop-web.json', container: 'app' },
+          { service: 'shop-worker', 'task-definition': '.aws/shop-worker.json', container: 'worker' },
+        ],
+        { 'migration-command': 'php artisan migrate --force' },
+      ),
+      env: sim.env,
+      workspace,
+      github: { sha: 'feed00'.padEnd(40, '0') },
+      replaceAction: {
+        // One image for every process: it serves (never exits) as a service, and migrates then exits 0
+        // when run with the migration command.
+        'build-image': async (inputs) => {
+          const outputs = await buildImageStandIn(inputs);
+          await control().setImageBehaviour(outputs.image!, { commands: { 'php artisan migrate --force': { startSeconds: 1, exitAfterSeconds: 2, exitCode: 0, logs: migrationLogs } } });
+          return outputs;
+        },
+      },
+    });
+    expect(explain(r)).toBe('');
+    expect(r.jobs.migrate!.result).toBe('success');
+    const run = r.steps.find((s) => s.job === 'migrate' && s.id === 'run')!;
+    expect(run.inputs).toMatchObject({ cluster: CLUSTER, command: 'php artisan migrate --force', container: 'app', 'network-from-service': 'shop-web' });
+    expect(run.outputs['exit-code']).toBe('0');
+    // register-task-definition's log defaults (awslogs) let run-task stream the container's output.
+    for (const line of migrationLogs) expect(run.log).toContain(`| ${line}`);
+    expect(run.log).toMatch(/container 'app' exited with code 0/);
+
+    expect(r.jobs.deploy!.result).toBe('success');
+    const deploySteps = r.steps.filter((s) => s.job === 'deploy' && s.id === 'deploy');
+    expect(deploySteps.map((s) => s.outputs.status)).toEqual(['success', 'success']);
+    // The web deploy renders what the migration ran: the same revision, reused rather than registered again.
+    const webRegister = r.steps.find((s) => s.job === 'deploy' && s.id === 'register' && (s.leg?.service as { service: string }).service === 'shop-web')!;
+    expect(webRegister.outputs['task-definition-arn']).toBe(r.jobs.migrate!.outputs['task-definition-arn']);
+    const built = r.jobs.build!.outputs.image!;
+    for (const service of await servicesNow('shop-web', 'shop-worker')) {
+      const td = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition! }))).taskDefinition!;
+      expect([service.serviceName, td.containerDefinitions![0]!.image]).toEqual([service.serviceName, built]);
+      expect([service.serviceName, service.runningCount]).toEqual([service.serviceName, service.desiredCount]);
+    }
+    expect(r.jobs.guard!.result).toBe('success');
   });
 });
 

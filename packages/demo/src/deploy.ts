@@ -10,14 +10,14 @@ export interface ServiceRelease {
 }
 
 /**
- * One matrix job of the deploy workflow: register-task-definition renders the service's task definition
- * file with the release's image (given by tag, pinned by the action) and deploy-service rolls it out.
+ * register-task-definition as the deploy workflow runs it: the service's task definition file rendered
+ * with the release's image (given by tag, pinned by the action). An unchanged render reuses the revision,
+ * so the migration job and the deploy job agree on one revision.
  */
-export async function registerAndDeploy(demo: Demo, service: AppService, image: ReleaseImage, sha: string, deployInputs: Record<string, string> = {}): Promise<ServiceRelease> {
-  const env = { ...demo.sim.env, GITHUB_SHA: sha };
-  const register = await runBundled('register-task-definition', {
+export function registerRevision(demo: Demo, service: AppService, image: ReleaseImage, sha: string): Promise<ActionRun> {
+  return runBundled('register-task-definition', {
     cwd: demo.workspace,
-    env,
+    env: { ...demo.sim.env, GITHUB_SHA: sha },
     inputs: {
       'task-definition': service.taskDefinitionFile,
       // Seeded: the tag, which the action pins to its digest. Built: build-image's digest-pinned output,
@@ -25,9 +25,17 @@ export async function registerAndDeploy(demo: Demo, service: AppService, image: 
       containers: `${service.container}=${demo.docker.available ? image.uri : `${demo.registryHost}/${repositoryOf(demo, service.name)}:${image.tag}`}`,
     },
   });
+}
+
+/**
+ * One matrix job of the deploy workflow: register-task-definition renders the service's task definition
+ * file with the release's image and deploy-service rolls it out.
+ */
+export async function registerAndDeploy(demo: Demo, service: AppService, image: ReleaseImage, sha: string, deployInputs: Record<string, string> = {}): Promise<ServiceRelease> {
+  const register = await registerRevision(demo, service, image, sha);
   if (register.exitCode !== 0 || !register.outputs['task-definition-arn']) return { service, register };
   const deploy = await runBundled('deploy-service', {
-    env,
+    env: { ...demo.sim.env, GITHUB_SHA: sha },
     inputs: {
       cluster: CLUSTER,
       service: service.name,

@@ -3,6 +3,7 @@ import { printRelease, registerAndDeploy } from './deploy.js';
 import { changeSource, releaseImage } from './images.js';
 import { describeService } from './inspect.js';
 import { guard, lifecycleRun, policyWithoutGuard } from './lifecycle.js';
+import { migrate } from './migrate.js';
 import { note } from './print.js';
 import { productionBeforeThisPush } from './setup.js';
 
@@ -29,6 +30,7 @@ export const STEPS: Step[] = [
       expectThat(demo, SERVICES.every((s) => demo.state.release[s.name]), `release ${GOOD_SHA.slice(0, 7)} images are in ECR for web, worker and websocket`, 'not every release image is in ECR');
     },
   },
+  { title: () => 'migrate the database: run-task on the new web revision, before any deploy', essential: true, run: migrate },
   {
     title: () => 'register and deploy web, worker and websocket (matrix jobs, in parallel)',
     essential: true,

@@ -44,8 +44,23 @@ describe('npm run demo -- --no-docker', () => {
     expect(result.out).not.toContain('NodeVersionSupportWarning');
   }, 150_000);
 
+  it('migrates first: run-task runs the new web revision with the migration command, streams its log and exits 0', () => {
+    const migration = stepText(result.out, 3);
+    expect(migration).toContain('✓ registered shop-web:2 for the migration');
+    expect(migration).toMatch(/Started task [a-f0-9]+ \(\S+task-definition\/shop-web:2, command: \["php","artisan","migrate","--force"\]\)/);
+    expect(migration).toMatch(/Streaming \/ecs\/shop-web ecs\/web\/[a-f0-9]+/);
+    for (const line of ['| INFO  Running migrations.', '| 2026_11_01_120000_create_orders_table', '| 2026_11_02_090000_add_status_index_to_orders']) expect(migration).toContain(line);
+    expect(migration).toMatch(/Task [a-f0-9]+ finished: container 'web' exited with code 0\./);
+    expect(migration).toMatch(/\*\*exit code\*\* \| 0 \|/);
+    expect(migration).toMatch(/✓ the migration exited 0 \(task [a-f0-9]+\)/);
+    expect(migration).toContain('✓ its 3 log lines were streamed from CloudWatch Logs into the job log');
+    expect(migration).toContain('✓ no service deployed before the migration finished (web still on shop-web:1)');
+    // The deploy job's render matches the migration's revision: it is reused, not registered again.
+    expect(stepText(result.out, 4)).toMatch(/task-definition\/shop-web:2 already matches the rendered definition; reusing it/);
+  });
+
   it('deploys web, worker and websocket independently, each healthy, with the streamed rollout', () => {
-    const deploys = stepText(result.out, 3);
+    const deploys = stepText(result.out, 4);
     for (const [service, family] of [['web', 'shop-web'], ['worker', 'shop-worker'], ['websocket', 'shop-websocket']]) {
       expect(deploys).toContain(`✓ ${service}: ${family}:2 deployed and healthy`);
       expect(deploys).toContain(`[event] (service ${service}) has reached a steady state.`);
@@ -57,7 +72,7 @@ describe('npm run demo -- --no-docker', () => {
   });
 
   it('catches the bad release with its reason and reports the rollback, leaving the other services alone', () => {
-    const bad = stepText(result.out, 4);
+    const bad = stepText(result.out, 5);
     expect(bad).toContain('✓ the bad release was caught: deploy-service failed the step (exit 1, status failed)');
     expect(bad).toMatch(/✓ reason reported: Deployment of shop-web:3 to 'web' failed: ECS deployment circuit breaker: tasks failed to start/);
     expect(bad).toMatch(/task [a-f0-9]+ stopped: Essential container in task exited; web: exit code 1/);
@@ -68,18 +83,18 @@ describe('npm run demo -- --no-docker', () => {
   });
 
   it('shows the incident the guard prevents: verify names the running websocket image the policy would expire', () => {
-    const before = stepText(result.out, 5);
+    const before = stepText(result.out, 6);
     expect(before).toMatch(/✓ verify failed as it should: 3 in-use images would be expired, 1 of them running now \(shop\/websocket@[a-f0-9]{12}\)/);
     expect(before).toMatch(/shop\/websocket\s+5f0c2a91\S+\s+[a-f0-9]{12}\s+IN USE: service shop-production\/websocket/);
   });
 
   it('has the guard protect every in-use image', () => {
-    const guard = stepText(result.out, 6);
+    const guard = stepText(result.out, 7);
     expect(guard).toContain('✓ guard protected 6 in-use images; 3 of them the policy would have expired (fixed now); at risk after the run: 0');
   });
 
   it('lets the lifecycle run prune only unused images, and every service can still start tasks', () => {
-    const lifecycle = stepText(result.out, 7);
+    const lifecycle = stepText(result.out, 8);
     const expiredTable = lifecycle.slice(lifecycle.indexOf('expired:'), lifecycle.indexOf('✓'));
     expect(expiredTable).toMatch(/shop\/web\s+release-41/);
     expect(expiredTable).toMatch(/shop\/worker\s+release-41/);
@@ -101,7 +116,7 @@ describe('when something does not work', () => {
       expect(out).toContain(`✗ step unavailable: actions/register-task-definition is unavailable: ${join(empty, 'register-task-definition')}/action.yml does not exist`);
       expect(out).toContain('the remaining steps depend on this one and are skipped');
       expect(out).toMatch(/✗ Demo failed: \d+ of \d+ checks failed/);
-      expect(out).not.toContain('Step 4/7');
+      expect(out).not.toContain('Step 4/8');
     } finally {
       await rm(empty, { recursive: true, force: true });
     }

@@ -6,6 +6,8 @@ export interface Logger {
   info(line: string): void;
   warning(line: string): void;
   notice?(line: string): void;
+  /** Keeps a secret out of every later log line (actionIO.mask in an action). */
+  mask?(secret: string): void;
   group?<T>(title: string, fn: () => Promise<T>): Promise<T>;
 }
 

@@ -52,13 +52,24 @@ describe('decide', () => {
     expect(decide(snap(svc([dep({ rolloutState: 'COMPLETED', runningCount: 2 })])), { deploymentId: id.deploymentId }), ).toEqual({ state: 'success' });
     expect(decide(snap(svc([dep({ rolloutState: 'COMPLETED', runningCount: 1 })])), { deploymentId: id.deploymentId })).toEqual({ state: 'in-progress' });
   });
-  it('never calls a completed deployment a success while its tasks crash after starting', () => {
-    const crashed: Task = { taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/prod/abc', lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited', startedBy: 'ecs-svc/222' };
-    const completedButDown = svc([dep({ rolloutState: 'COMPLETED', runningCount: 0 })]);
-    expect(decide(snap(completedButDown, sd({ status: 'SUCCESSFUL' })), id)).toEqual({ state: 'in-progress' });
-    const d = decide(snap(completedButDown, sd({ status: 'SUCCESSFUL' }), [crashed]), id);
+  it('fails a completed deployment whose failures reached the breaker threshold (a crash loop ECS calls complete)', () => {
+    const looping = svc([dep({ rolloutState: 'COMPLETED', runningCount: 2, failedTasks: 788 })]);
+    const d = decide(snap(looping, sd({ status: 'SUCCESSFUL', deploymentCircuitBreaker: { status: 'MONITORING_COMPLETE', failureCount: 0, threshold: 3 } })), id);
     expect(d).toMatchObject({ state: 'failed', rollingBack: false });
-    expect(d.state === 'failed' && d.reason).toContain('1 of its tasks exited after starting (0/2 running)');
+    expect(d.state === 'failed' && d.reason).toContain("788 of its tasks failed or exited after starting (the circuit breaker's threshold is 3)");
+  });
+  it('counts tasks that exited after reaching RUNNING, which ECS does not count as failed', () => {
+    const crashed = (n: number): Task[] =>
+      Array.from({ length: n }, (_, i) => ({ taskArn: `arn:aws:ecs:us-east-1:123456789012:task/prod/t${i}`, lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited', startedBy: 'ecs-svc/222' }));
+    const allUp = svc([dep({ rolloutState: 'COMPLETED', runningCount: 2, failedTasks: 0 })]);
+    const d = decide(snap(allUp, sd({ status: 'IN_PROGRESS' }), crashed(4)), id);
+    expect(d).toMatchObject({ state: 'failed' });
+    expect(d.state === 'failed' && d.reason).toContain('4 of its tasks failed or exited after starting');
+    // One crash below the threshold: not settled at the poll that first sees it, success once it stays alone.
+    expect(decide(snap(allUp, sd({ status: 'SUCCESSFUL' }), crashed(1)), id)).toEqual({ state: 'in-progress' });
+    expect(decide(snap(allUp, sd({ status: 'SUCCESSFUL' }), crashed(1)), id, snap(allUp, sd({}), crashed(1)))).toEqual({ state: 'success' });
+    // Completed but not every task running: keep watching.
+    expect(decide(snap(svc([dep({ rolloutState: 'COMPLETED', runningCount: 0 })]), sd({ status: 'SUCCESSFUL' })), id)).toEqual({ state: 'in-progress' });
   });
   it('reports a deployment replaced by a newer one as superseded, naming it', () => {
     const other = 'arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/web/OTHER999';

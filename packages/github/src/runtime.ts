@@ -1,26 +1,33 @@
-import * as core from '@actions/core';
 import { UserError } from './errors.js';
+import { WorkflowCommands } from './workflow-commands.js';
+
+const runner = new WorkflowCommands();
 
 /** Everything an action writes back to the runner. Kept behind one interface so main.ts stays thin. */
 export const actionIO = {
   setOutput(name: string, value: string | number | boolean): void {
-    core.setOutput(name, String(value));
+    runner.setOutput(name, String(value));
   },
   /** Registers a value with the runner's log masker before it can be printed anywhere. */
   mask(secret: string): void {
-    if (secret) core.setSecret(secret);
+    if (secret) runner.issue('add-mask', secret);
   },
-  info: (line: string) => core.info(line),
-  notice: (line: string) => core.notice(line),
-  warning: (line: string) => core.warning(line),
+  info: (line: string) => void process.stdout.write(line + '\n'),
+  notice: (line: string) => runner.issue('notice', line),
+  warning: (line: string) => runner.issue('warning', line),
+  debug: (line: string) => runner.issue('debug', line),
   async group<T>(title: string, fn: () => Promise<T>): Promise<T> {
-    return core.group(title, fn);
+    runner.issue('group', title);
+    try {
+      return await fn();
+    } finally {
+      runner.issue('endgroup', '');
+    }
   },
-  saveState: (name: string, value: string) => core.saveState(name, value),
-  getState: (name: string) => core.getState(name),
+  saveState: (name: string, value: string) => runner.saveState(name, value),
+  getState: (name: string) => runner.getState(name),
   async writeSummary(markdown: string): Promise<void> {
-    if (!process.env.GITHUB_STEP_SUMMARY) return;
-    await core.summary.addRaw(markdown, true).write();
+    runner.appendSummary(markdown);
   },
 };
 
@@ -33,8 +40,9 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
   try {
     await main();
   } catch (err) {
-    core.setFailed(describeFailure(err));
-    if (err instanceof Error && !(err instanceof UserError) && err.stack) core.debug(err.stack);
+    process.exitCode = 1;
+    runner.issue('error', describeFailure(err));
+    if (err instanceof Error && !(err instanceof UserError) && err.stack) actionIO.debug(err.stack);
   }
 }
 

@@ -78,7 +78,9 @@ try {
 
   // The least any complete inventory needs: every list at its largest page, every batch API at its
   // largest batch, one DescribeTaskDefinition per rollback revision not already reported by a
-  // service revision, one policy read and one manifest batch per 100 in-use images per repository.
+  // service revision, one policy read and one manifest batch per 100 in-use images per repository, and,
+  // since these images carry no base image annotations, one GetDownloadUrlForLayer plus one blob download
+  // (s3:GetObject in the simulator) per distinct config of an in-use app image, to read its labels.
   const perCluster = services / clusters;
   const tasks = services;
   const inUsePerRepo = (services / repositories) * ROLLBACK;
@@ -91,7 +93,7 @@ try {
     1 + // ListRules
     1 + // ListSchedules
     Math.ceil(repositories / 1000) +
-    repositories * (Math.ceil(imagesPerRepo / 1000) + 1 + Math.ceil(inUsePerRepo / 100));
+    repositories * (Math.ceil(imagesPerRepo / 1000) + 1 + Math.ceil(inUsePerRepo / 100) + 2 * inUsePerRepo);
   console.log(JSON.stringify(counts, null, 2));
   console.log(
     `inventory: ${inventory.inUse.images.size} in-use images, ${inventory.blindspots.length} blind spots; ${total} calls vs minimum ${minimum} (${((total / minimum - 1) * 100).toFixed(1)}% over) in ${seconds.toFixed(1)} s`,

@@ -45,6 +45,8 @@ describe('inventory call plan', () => {
       'ecr:DescribeImages': 3, // 2,500 images at 1,000 per page
       'ecr:GetLifecyclePolicy': 1,
       'ecr:BatchGetImage': 1, // 28 manifests in one call
+      // No base image annotations: one config read per in-use app image (the download is no API call).
+      'ecr:GetDownloadUrlForLayer': 28,
     });
     const describeSizes = world.ecsMock.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services!.length).sort();
     expect(describeSizes).toEqual([10, 10, 3, 5].sort());

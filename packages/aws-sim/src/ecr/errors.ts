@@ -37,6 +37,13 @@ export const ecrErrors = {
   referencedImagesNotFound: (missing: string[]) =>
     new AwsError('ReferencedImagesNotFoundException', `The manifest list is referencing images that do not exist: ${missing.join(', ')}`),
   layersNotFound: (detail: string) => new AwsError('LayersNotFoundException', `The image layers referenced by the manifest are not in the repository: ${detail}`),
+  layerNotFound: (digest: string, name: string, registryId: string) =>
+    new AwsError('LayersNotFoundException', `The layer with digest '${digest}' does not exist within the repository with name '${name}' in the registry with id '${registryId}'`),
+  layerInaccessible: (digest: string, name: string, registryId: string) =>
+    new AwsError(
+      'LayerInaccessibleException',
+      `The layer with digest '${digest}' in the repository with name '${name}' in the registry with id '${registryId}' is not associated with a pullable image`,
+    ),
   policyNotFound: (name: string, registryId: string) =>
     new AwsError('LifecyclePolicyNotFoundException', `Lifecycle policy does not exist for the repository with name '${name}' in the registry with id '${registryId}'`),
   previewNotFound: (name: string, registryId: string) =>

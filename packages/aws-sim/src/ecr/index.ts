@@ -1,7 +1,8 @@
 import type { SimClock } from '../clock.js';
 import type { ImageLookup } from '../images.js';
 import type { ControlHandler } from '../protocol/server.js';
-import type { JsonService } from '../protocol/types.js';
+import { AwsError } from '../protocol/errors.js';
+import { RawBody, type JsonService, type RestRoute } from '../protocol/types.js';
 import { RegistryMirror } from '../registry/mirror.js';
 import { ecrErrors } from './errors.js';
 import { LifecycleOps, type AppliedLifecycle } from './lifecycle.js';
@@ -23,6 +24,8 @@ export interface EcrOptions {
 
 export interface EcrPart {
   service: JsonService;
+  /** Memory mode: the blob downloads GetDownloadUrlForLayer points at. */
+  routes: RestRoute[];
   control: Record<string, ControlHandler> & {
     seedImage(body: Parameters<EcrService['seedImage']>[0] | Record<string, unknown>): Promise<{ imageDigest: string; imageUri: string }>;
     applyLifecyclePolicies(body?: string | { repositoryName?: string }): Promise<AppliedLifecycle>;
@@ -174,7 +177,24 @@ export async function createEcr(options: EcrOptions): Promise<EcrPart> {
     StartLifecyclePolicyPreview: async (input) => (await ecr.refresh(input.repositoryName), lifecycle.startPreview(input)),
     GetLifecyclePolicyPreview: async (input) => (await ecr.refresh(input.repositoryName), lifecycle.getPreview(input)),
     UpdateImageStorageClass: async (input) => (await ecr.refresh(input.repositoryName), lifecycle.updateStorageClass(input)),
+    GetDownloadUrlForLayer: async (input, ctx) => (await ecr.refresh(input.repositoryName), ecr.downloadUrlForLayer(input, ctx.endpoint)),
   };
+
+  // The GET behind a memory-mode downloadUrl. It stands in for ECR's pre-signed S3 URL, so it is counted
+  // (and can be faulted) as s3:GetObject; the URL needs no credentials, as a pre-signed one does not.
+  const routes: RestRoute[] = [
+    {
+      service: 's3',
+      operation: 'GetObject',
+      method: 'GET',
+      path: '/_sim/blobs/{repository}/{digest}',
+      handler: ({ params }) => {
+        const bytes = ecr.blobBytes(params.repository!, params.digest!);
+        if (!bytes) throw new AwsError('NoSuchKey', `No blob ${params.digest} in repository ${params.repository}.`, 404);
+        return new RawBody(bytes);
+      },
+    },
+  ];
 
   const control: EcrPart['control'] = {
     seedImage: (body: any) =>
@@ -190,6 +210,7 @@ export async function createEcr(options: EcrOptions): Promise<EcrPart> {
 
   return {
     service: { name: 'ecr', targetPrefix: 'AmazonEC2ContainerRegistry_V20150921', operations },
+    routes,
     control,
     images: createImageLookup(ecr),
     ecr,

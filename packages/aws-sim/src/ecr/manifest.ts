@@ -36,6 +36,8 @@ export interface ManifestInfo {
   children: string[];
   subjectDigest?: string;
   annotations: Record<string, string>;
+  /** Digests of the config and layer blobs an image manifest references (none for an index). */
+  blobs: string[];
 }
 
 /**
@@ -50,6 +52,7 @@ export function readManifest(text: string, declared?: string): ManifestInfo {
   const children = Array.isArray(doc.manifests) ? doc.manifests.map((m: any) => String(m?.digest ?? '')).filter(Boolean) : [];
   const layers: any[] = Array.isArray(doc.layers) ? doc.layers : [];
   const sizeBytes = (Number(doc.config?.size) || 0) + layers.reduce((sum, l) => sum + (Number(l?.size) || 0), 0);
+  const blobs = [doc.config?.digest, ...layers.map((l) => l?.digest)].filter((d): d is string => typeof d === 'string' && d.length > 0);
   return {
     mediaType,
     artifactMediaType: doc.artifactType ?? doc.config?.mediaType,
@@ -57,6 +60,7 @@ export function readManifest(text: string, declared?: string): ManifestInfo {
     children,
     subjectDigest: doc.subject?.digest,
     annotations: doc.annotations && typeof doc.annotations === 'object' ? doc.annotations : {},
+    blobs,
   };
 }
 
@@ -69,7 +73,14 @@ export interface SeedManifestInput {
   sizeBytes?: number;
   baseDigest?: string;
   baseName?: string;
+  /**
+   * Where the base image is recorded: manifest annotations (docker buildx), config labels (plain BuildKit
+   * `docker build --label`, which cannot write annotations), or both (default).
+   */
+  baseIn?: BaseRecord;
 }
+
+export type BaseRecord = 'both' | 'annotations' | 'labels';
 
 export interface Blob {
   digest: string;
@@ -88,30 +99,34 @@ export interface SeededManifest {
 
 /**
  * Builds a real, pullable-shaped OCI image: a gzip'd tar layer holding one small file, a config whose
- * rootfs.diff_ids names that layer, and a manifest pointing at both. The base-image annotations are the
- * ones the OCI image spec defines for that purpose (org.opencontainers.image.base.digest / .base.name).
+ * rootfs.diff_ids names that layer, and a manifest pointing at both. The base image is recorded under the
+ * keys the OCI image spec defines for that purpose (org.opencontainers.image.base.digest / .base.name), as
+ * manifest annotations and/or config labels (`config.Labels`, where `docker build --label` puts them).
  */
 export function buildSeedManifest(input: SeedManifestInput): SeededManifest {
   const [os = 'linux', architecture = 'amd64'] = (input.platform ?? 'linux/amd64').split('/');
   const tar = tarWithOneFile('gantry-seed.txt', `${input.repositoryName} ${input.nonce}\n`);
   const layerBytes = gzipSync(tar, { level: 1 });
   const layer: Blob = { digest: sha256Digest(layerBytes), mediaType: MEDIA.ociLayerGzip, bytes: layerBytes };
+  const base: Record<string, string> = {};
+  if (input.baseDigest) {
+    base['org.opencontainers.image.base.digest'] = input.baseDigest;
+    base['org.opencontainers.image.base.name'] = input.baseName ?? 'unknown';
+  }
+  const baseIn = input.baseIn ?? 'both';
+  const labels = baseIn === 'annotations' ? {} : base;
   const configDoc = {
     created: input.createdAt.toISOString(),
     architecture,
     os,
-    config: { Cmd: ['/bin/sh'] },
+    config: { Cmd: ['/bin/sh'], ...(Object.keys(labels).length > 0 ? { Labels: labels } : {}) },
     rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] },
   };
   const configBytes = Buffer.from(JSON.stringify(configDoc));
   const config: Blob = { digest: sha256Digest(configBytes), mediaType: MEDIA.ociConfig, bytes: configBytes };
   // A requested size is carried by the layer descriptor so DescribeImages and the manifest agree.
   const layerSize = input.sizeBytes !== undefined ? Math.max(1, input.sizeBytes - configBytes.length) : layerBytes.length;
-  const annotations: Record<string, string> = { 'org.opencontainers.image.created': input.createdAt.toISOString() };
-  if (input.baseDigest) {
-    annotations['org.opencontainers.image.base.digest'] = input.baseDigest;
-    annotations['org.opencontainers.image.base.name'] = input.baseName ?? 'unknown';
-  }
+  const annotations: Record<string, string> = { 'org.opencontainers.image.created': input.createdAt.toISOString(), ...(baseIn === 'labels' ? {} : base) };
   const manifestDoc = {
     schemaVersion: 2,
     mediaType: MEDIA.ociManifest,

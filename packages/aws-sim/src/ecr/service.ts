@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SimClock } from '../clock.js';
 import { ecrErrors } from './errors.js';
-import { DIGEST_PATTERN, MEDIA, buildSeedManifest, isIndexMediaType, readManifest, sha256Digest, type SeededManifest } from './manifest.js';
+import { DIGEST_PATTERN, MEDIA, buildSeedManifest, type BaseRecord, isIndexMediaType, readManifest, sha256Digest, type SeededManifest } from './manifest.js';
 import { REPOSITORY_NAME_PATTERN, RepositoryState, TAG_PATTERN, tagIsImmutable, type RepositorySettings, type StoredImage, type TagMutability } from './store.js';
 
 /** Where images really live in registry mode; absent in memory mode. See src/registry/mirror.ts. */
@@ -17,6 +17,8 @@ export interface ImageBacking {
   removeTag(repositoryName: string, tag: string, image: StoredImage): Promise<void>;
   /** Called after a repository is deleted through the API. */
   forgetRepository(repositoryName: string): void;
+  /** Where a client downloads blob `digest` of the repository, or undefined when the registry lacks it. */
+  blobUrl(repositoryName: string, digest: string): Promise<string | undefined>;
 }
 
 export interface ImageId {
@@ -255,6 +257,7 @@ export class EcrService {
     baseName?: string;
     platform?: string;
     sizeBytes?: number;
+    baseIn?: BaseRecord;
   }): Promise<{ imageDigest: string; imageUri: string; repositoryName: string; tags: string[] }> {
     await this.refresh(input.repositoryName);
     const repo = this.repositories.get(this.validateRepositoryName(input.repositoryName)) ?? this.createRepository({ repositoryName: input.repositoryName });
@@ -269,8 +272,10 @@ export class EcrService {
       sizeBytes: input.sizeBytes,
       baseDigest: input.baseDigest,
       baseName: input.baseName,
+      baseIn: input.baseIn,
     });
     if (this.ctx.backing) await this.ctx.backing.pushSeed(repo.name, seeded, tags);
+    else for (const blob of [seeded.config, seeded.layer]) repo.blobs.set(blob.digest, blob.bytes);
     const image = repo.addImage({ digest: seeded.digest, manifest: seeded.manifest, mediaType: seeded.mediaType, pushedAt, sizeBytes: seeded.sizeBytes });
     image.pushedAt = pushedAt;
     if (input.lastPulledAt) image.lastPulledAt = input.lastPulledAt;
@@ -315,6 +320,39 @@ export class EcrService {
       for (const tag of tags) imageIds.push({ imageDigest: image.digest, imageTag: tag });
     }
     return { imageIds, failures };
+  }
+
+  /**
+   * GetDownloadUrlForLayer: "You can only get URLs for image layers that are referenced in an image."
+   * A blob no image references is LayerInaccessibleException, an unknown one LayersNotFoundException.
+   * Memory mode serves the bytes itself under `<endpoint>/_sim/blobs/<repository>/<digest>` (AWS hands out
+   * a pre-signed S3 URL); registry mode returns the registry's own blob URL.
+   * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_GetDownloadUrlForLayer.html
+   */
+  async downloadUrlForLayer(input: any, endpoint: string): Promise<{ downloadUrl: string; layerDigest: string }> {
+    const repo = this.repo(input.repositoryName);
+    const digest = input.layerDigest;
+    if (typeof digest !== 'string' || !/^[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+$/.test(digest)) {
+      throw ecrErrors.constraint('layerDigest', 'Member must satisfy regular expression pattern: [a-zA-Z0-9-_+.]+:[a-fA-F0-9]+');
+    }
+    const users = repo.blobUsersOf(digest);
+    const url = this.ctx.backing
+      ? await this.ctx.backing.blobUrl(repo.name, digest)
+      : repo.blobs.has(digest)
+        ? `${endpoint}/_sim/blobs/${encodeURIComponent(repo.name)}/${encodeURIComponent(digest)}`
+        : undefined;
+    if (users.length === 0 && !url) throw ecrErrors.layerNotFound(digest, repo.name, this.registryId);
+    // Archived images cannot be pulled, so neither can a layer only they reference (docs/ecr.md).
+    if (!users.some(EcrService.pullable)) throw ecrErrors.layerInaccessible(digest, repo.name, this.registryId);
+    if (!url) throw ecrErrors.layerNotFound(digest, repo.name, this.registryId);
+    return { downloadUrl: url, layerDigest: digest };
+  }
+
+  /** The bytes behind a memory-mode download URL, only while an ACTIVE image references them. */
+  blobBytes(repositoryName: string, digest: string): Buffer | undefined {
+    const repo = this.repositories.get(repositoryName);
+    if (!repo || !repo.blobUsersOf(digest).some(EcrService.pullable)) return undefined;
+    return repo.blobs.get(digest);
   }
 
   /** Pull semantics for BatchGetImage and ECS: archived images cannot be pulled (404 in ECR). */

@@ -19,6 +19,8 @@ export interface StoredImage {
   /** Digests this image (an index) references. */
   children: string[];
   subjectDigest?: string;
+  /** Config and layer digests this image (a single-platform manifest) references. */
+  blobs: string[];
   /** Insertion order, the order DescribeImages/ListImages page through. */
   seq: number;
 }
@@ -58,6 +60,10 @@ export class RepositoryState {
   readonly images = new Map<string, StoredImage>();
   readonly tags = new Map<string, string>();
   readonly referencedBy = new Map<string, Set<string>>();
+  /** Blob digest → images whose manifest references it (config or layer), for GetDownloadUrlForLayer. */
+  readonly blobUsers = new Map<string, Set<string>>();
+  /** Blob bytes in memory mode (seeded images); in registry mode the registry holds them. */
+  readonly blobs = new Map<string, Buffer>();
   policy?: LifecyclePolicyRecord;
   preview?: PreviewRecord;
   private seq = 0;
@@ -84,6 +90,7 @@ export class RepositoryState {
       sizeBytes: input.sizeBytes ?? info.sizeBytes,
       children: info.children,
       subjectDigest: info.subjectDigest,
+      blobs: info.blobs,
       seq: this.seq++,
     };
     if (isIndexMediaType(image.mediaType)) {
@@ -95,6 +102,11 @@ export class RepositoryState {
       let parents = this.referencedBy.get(child);
       if (!parents) this.referencedBy.set(child, (parents = new Set()));
       parents.add(image.digest);
+    }
+    for (const blob of image.blobs) {
+      let users = this.blobUsers.get(blob);
+      if (!users) this.blobUsers.set(blob, (users = new Set()));
+      users.add(image.digest);
     }
     this.images.set(image.digest, image);
     return image;
@@ -130,6 +142,11 @@ export class RepositoryState {
       parents?.delete(digest);
       if (parents && parents.size === 0) this.referencedBy.delete(child);
     }
+    for (const blob of image.blobs) {
+      const users = this.blobUsers.get(blob);
+      users?.delete(digest);
+      if (users && users.size === 0) this.blobUsers.delete(blob);
+    }
     this.images.delete(digest);
     return image;
   }
@@ -137,6 +154,11 @@ export class RepositoryState {
   /** Indexes still in the repository that reference `digest`. */
   parentsOf(digest: string): string[] {
     return [...(this.referencedBy.get(digest) ?? [])].filter((d) => this.images.has(d));
+  }
+
+  /** Images still in the repository whose manifest references blob `digest`. */
+  blobUsersOf(digest: string): StoredImage[] {
+    return [...(this.blobUsers.get(digest) ?? [])].map((d) => this.images.get(d)).filter((i): i is StoredImage => Boolean(i));
   }
 
   findByTag(tag: string): StoredImage | undefined {

@@ -9,7 +9,7 @@ import { validateCircuitBreaker } from './circuit-breaker.js';
 import { arn, clusterFromArn, decodeToken, encodeToken, nameFromArn, type ArnScope } from './ids.js';
 import type { Cluster, Deployment, Service, ServiceDeploymentRecord, ServiceRevision, Task } from './model.js';
 import { ServiceScheduler } from './scheduler.js';
-import { pageSize, TaskDefinitions } from './task-definitions.js';
+import { pageSize, TaskDefinitions, type TaskDefinition } from './task-definitions.js';
 import { describeTask, TaskRunner } from './tasks.js';
 
 export interface EcsOptions {
@@ -436,6 +436,7 @@ export function createEcs(options: EcsOptions) {
       // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html (count 1-10)
       if (!Number.isInteger(count) || count < 1 || count > 10) throw invalidParameter('count must be between 1 and 10.');
       checkLaunch(td, input.launchType, input.networkConfiguration);
+      checkContainerOverrides(td, input.overrides?.containerOverrides);
       const at = now();
       const tasks = Array.from({ length: count }, () =>
         runner.create({
@@ -519,6 +520,23 @@ export function createEcs(options: EcsOptions) {
   } satisfies Record<string, ControlHandler>;
 
   return { service, control, behaviours, taskDefinitions };
+}
+
+/**
+ * A container override names a container of the task definition; its command is a list of strings.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerOverride.html
+ */
+function checkContainerOverrides(td: TaskDefinition, overrides: unknown): void {
+  if (overrides === undefined) return;
+  if (!Array.isArray(overrides)) throw invalidParameter('overrides.containerOverrides must be a list.');
+  const names = td.containerDefinitions.map((c) => c.name);
+  for (const o of overrides as { name?: unknown; command?: unknown }[]) {
+    if (!o || typeof o !== 'object') throw invalidParameter('Each container override must be an object.');
+    if (Object.keys(o).length === 0) continue;
+    if (typeof o.name !== 'string' || !o.name) throw invalidParameter('A container override must include the name of the container it overrides.');
+    if (!names.includes(o.name)) throw invalidParameter(`Override for container named ${o.name} is not a container in the TaskDefinition (containers: ${names.join(', ')}).`);
+    if (o.command !== undefined && (!Array.isArray(o.command) || o.command.some((c) => typeof c !== 'string'))) throw invalidParameter(`The command override of container ${o.name} must be a list of strings.`);
+  }
 }
 
 function throwError(err: Error): never {

@@ -111,7 +111,7 @@ export class TaskRunner {
       }
       this.deps.images.recordPull(resolved, new Date(at));
       c.imageDigest = resolved.imageDigest;
-      behaviours.push({ container: c, behaviour: this.deps.behaviours.lookup(c.image, resolved.repositoryName, resolved.imageDigest) });
+      behaviours.push({ container: c, behaviour: this.deps.behaviours.lookup(c.image, resolved.repositoryName, resolved.imageDigest, effectiveCommand(task, c.name)) });
     }
     // awslogs: the log group must exist unless awslogs-create-group is true.
     // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
@@ -244,6 +244,17 @@ export class TaskRunner {
       });
     });
   }
+}
+
+/**
+ * The command a container runs: its RunTask override, else the container definition's `command`
+ * (undefined: the image's own CMD). https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerOverride.html
+ */
+export function effectiveCommand(task: Task, container: string): string[] | undefined {
+  const override = (task.overrides.containerOverrides as { name?: unknown; command?: unknown }[]).find((o) => o?.name === container && Array.isArray(o.command));
+  if (override) return override.command as string[];
+  const command = task.taskDefinition.containerDefinitions.find((d) => d.name === container)?.command;
+  return Array.isArray(command) ? (command as string[]) : undefined;
 }
 
 function pinned(image: string, digest: string): string {

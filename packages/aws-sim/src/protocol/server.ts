@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from './errors.js';
 import { Faults } from './faults.js';
 import { toWire } from './json.js';
-import type { CallContext, JsonService, RestRoute } from './types.js';
+import { RawBody, type CallContext, type JsonService, type RestRoute } from './types.js';
 import type { SimClock } from '../clock.js';
 
 export type ControlHandler = (body: any) => unknown | Promise<unknown>;
@@ -65,17 +65,18 @@ export class ProtocolServer {
   private context(req: IncomingMessage): CallContext {
     const auth = String(req.headers.authorization ?? '');
     const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(auth)?.[1] ?? this.options.defaultRegion;
-    return { region, accountId: this.options.accountId, clock: this.options.clock };
+    return { region, accountId: this.options.accountId, clock: this.options.clock, endpoint: `http://${req.headers.host ?? '127.0.0.1'}` };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
-      if (url.pathname.startsWith('/_sim/')) return await this.handleControl(url.pathname.slice(6), body, res);
+      // A part's REST route may live under /_sim/ too (memory-mode ECR blob downloads); control ops are the rest.
+      const route = this.matchRoute(req.method ?? 'GET', url.pathname);
+      if (url.pathname.startsWith('/_sim/') && !route) return await this.handleControl(url.pathname.slice(6), body, res);
       const target = req.headers['x-amz-target'];
       if (typeof target === 'string') return await this.handleJson(target, body, req, res);
-      const route = this.matchRoute(req.method ?? 'GET', url.pathname);
       if (route) return await this.handleRest(route.route, route.params, url.searchParams, body, req, res);
       sendJson(res, 404, { __type: 'UnknownOperationException', message: `No operation at ${req.method} ${url.pathname}` }, 'UnknownOperationException');
     } catch (err) {
@@ -156,6 +157,10 @@ export class ProtocolServer {
     if (!(await this.injectFaults(route.service, route.operation, req, res, true))) return;
     try {
       const output = await route.handler({ params, query, body: body ? JSON.parse(body) : {} }, this.context(req));
+      if (output instanceof RawBody) {
+        res.writeHead(200, { 'content-type': output.contentType, 'content-length': output.bytes.length });
+        return void res.end(output.bytes);
+      }
       sendJson(res, 200, toWire(output ?? {}));
     } catch (err) {
       if (err instanceof AwsError) return sendError(res, err, true);

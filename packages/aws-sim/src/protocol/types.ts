@@ -5,6 +5,8 @@ export interface CallContext {
   region: string;
   accountId: string;
   clock: SimClock;
+  /** `http://<Host header>`: how the caller reached the simulator, for URLs handed back to it. */
+  endpoint: string;
 }
 
 export type Operation = (input: any, ctx: CallContext) => unknown | Promise<unknown>;
@@ -25,4 +27,12 @@ export interface RestRoute {
   /** Path pattern with `{Name}` placeholders. */
   path: string;
   handler: (req: { params: Record<string, string>; query: URLSearchParams; body: any }, ctx: CallContext) => unknown | Promise<unknown>;
+}
+
+/** A REST route's output sent as is (e.g. blob bytes) instead of as JSON. */
+export class RawBody {
+  constructor(
+    readonly bytes: Buffer,
+    readonly contentType = 'application/octet-stream',
+  ) {}
 }

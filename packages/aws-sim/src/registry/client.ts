@@ -97,6 +97,17 @@ export class RegistryClient {
     return res.status !== 404;
   }
 
+  /** `GET` URL of a blob: /v2/<name>/blobs/<digest> (the registry may redirect it to its storage). */
+  blobUrl(repository: string, digest: string): string {
+    return `${this.base}/v2/${repository}/blobs/${digest}`;
+  }
+
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    const res = await this.request('HEAD', `/v2/${repository}/blobs/${digest}`, { okStatuses: [404] });
+    await res.arrayBuffer();
+    return res.status !== 404;
+  }
+
   /** Uploads a blob unless the registry already has it: POST to open an upload, PUT with ?digest= to finish. */
   async uploadBlob(repository: string, digest: string, bytes: Buffer): Promise<void> {
     const head = await this.request('HEAD', `/v2/${repository}/blobs/${digest}`, { okStatuses: [404] });

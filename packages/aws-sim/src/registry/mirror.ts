@@ -149,6 +149,11 @@ export class RegistryMirror implements ImageBacking {
     });
   }
 
+  /** The registry's blob URL, which a client GETs directly (ECR hands out a pre-signed S3 URL instead). */
+  async blobUrl(repositoryName: string, digest: string): Promise<string | undefined> {
+    return (await this.client.hasBlob(repositoryName, digest)) ? this.client.blobUrl(repositoryName, digest) : undefined;
+  }
+
   forgetRepository(repositoryName: string): void {
     this.hidden.add(repositoryName);
   }

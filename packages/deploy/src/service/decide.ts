@@ -21,6 +21,9 @@ export type Decision =
   | { state: 'failed'; reason: string; rollingBack: boolean }
   | { state: 'superseded'; by: string };
 
+/** BOUNDED_PERCENT's floor: the smallest threshold ECS uses when the service deployment does not say. */
+const MIN_BREAKER_THRESHOLD = 3;
+
 const ROLLBACK = new Set(['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL', 'ROLLBACK_FAILED']);
 
 export function ourDeployment(service: Service, id: RolloutIdentity): Deployment | undefined {
@@ -34,7 +37,7 @@ export function ourDeployment(service: Service, id: RolloutIdentity): Deployment
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
  */
-export function decide(snapshot: RolloutSnapshot, id: RolloutIdentity): Decision {
+export function decide(snapshot: RolloutSnapshot, id: RolloutIdentity, previous?: RolloutSnapshot): Decision {
   const sd = snapshot.serviceDeployment;
   const ours = ourDeployment(snapshot.service, id);
   const status = sd?.status;
@@ -49,15 +52,20 @@ export function decide(snapshot: RolloutSnapshot, id: RolloutIdentity): Decision
   const replacedById = primary && primary.id !== id.deploymentId ? primary.id : undefined;
   const completed = status === 'SUCCESSFUL' || (ours?.status === 'PRIMARY' && ours.rolloutState === 'COMPLETED');
   if (completed) {
-    // ECS can call a deployment complete while its tasks crash right after reaching RUNNING: the circuit
-    // breaker stops monitoring once the deployment completes (the gap behind Copilot's #1879). Success
-    // therefore also needs every desired task running; crashed tasks after completion are a failure.
-    if (!ours || ours.runningCount === ours.desiredCount) return { state: 'success' };
-    const crashed = snapshot.tasks.filter((t) => t.lastStatus === 'STOPPED' && t.stopCode === 'EssentialContainerExited');
-    if (crashed.length > 0) {
-      const reason = `ECS marked the deployment complete, but ${crashed.length} of its tasks exited after starting (${ours.runningCount ?? 0}/${ours.desiredCount ?? 0} running); the circuit breaker no longer watches a completed deployment`;
+    // ECS can call a deployment complete while its tasks crash right after reaching RUNNING: such tasks are
+    // not "failed" for the circuit breaker (failedTasks counts launches that never reach RUNNING or fail
+    // health checks), and it stops watching once the deployment completes — the gap behind Copilot's
+    // #1879. So count crashed tasks ourselves: as many as would trip the breaker is a failed deployment,
+    // and a deployment still collecting failures is not settled yet.
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Deployment.html (failedTasks)
+    const threshold = sd?.deploymentCircuitBreaker?.threshold ?? MIN_BREAKER_THRESHOLD;
+    const failures = failureCount(snapshot, id);
+    if (ours && failures >= threshold) {
+      const reason = `ECS marked the deployment complete, but ${failures} of its tasks failed or exited after starting (the circuit breaker's threshold is ${threshold})`;
       return { state: 'failed', reason, rollingBack: false };
     }
+    if (failures > (previous ? failureCount(previous, id) : 0)) return { state: 'in-progress' };
+    if (!ours || ours.runningCount === ours.desiredCount) return { state: 'success' };
     return { state: 'in-progress' };
   }
   if (status === 'STOPPED' || status === 'STOP_REQUESTED' || replacedByArn || replacedById || (!ours && !sd)) {
@@ -66,6 +74,12 @@ export function decide(snapshot: RolloutSnapshot, id: RolloutIdentity): Decision
     return { state: 'failed', reason: sd?.statusReason || 'the service deployment was stopped', rollingBack: false };
   }
   return { state: 'in-progress' };
+}
+
+/** Failed launches (ECS's failedTasks) or tasks of ours whose essential container exited, whichever is more. */
+function failureCount(snapshot: RolloutSnapshot, id: RolloutIdentity): number {
+  const crashed = snapshot.tasks.filter((t) => t.lastStatus === 'STOPPED' && t.stopCode === 'EssentialContainerExited').length;
+  return Math.max(ourDeployment(snapshot.service, id)?.failedTasks ?? 0, crashed);
 }
 
 /**

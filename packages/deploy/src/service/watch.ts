@@ -56,6 +56,7 @@ export async function watchRollout(options: WatchOptions): Promise<WatchResult> 
   const started = clock.now();
   const stream = new RolloutStream(logger, identity, options.knownEventIds);
   let last: RolloutSnapshot | undefined;
+  let previous: RolloutSnapshot | undefined;
   let polls = 0;
   let pollErrors = 0;
   let failure: (Decision & { state: 'failed' }) | undefined;
@@ -71,6 +72,7 @@ export async function watchRollout(options: WatchOptions): Promise<WatchResult> 
       return { outcome: 'timeout', reason: describeState(last, identity), explanation: last ? explainState(last) : [], decidedAt: clock.now(), ...base() };
     }
     try {
+      previous = last;
       last = await pollRollout(options.ecs, options.cluster, options.service, identity, clock.now());
       polls++;
       stream.print(last);
@@ -88,7 +90,7 @@ export async function watchRollout(options: WatchOptions): Promise<WatchResult> 
         return { outcome: 'failed', reason: failure.reason, explanation: explain(failure, last), decidedAt: failedAt, rolledBackTo: rb.taskDefinition, rollbackFinished: rb.ok, ...base() };
       }
     } else {
-      const decision = decide(last, identity);
+      const decision = decide(last, identity, previous);
       if (decision.state === 'success') return { outcome: 'success', reason: 'all tasks of the new deployment are running', explanation: [], decidedAt: clock.now(), ...base() };
       if (decision.state === 'superseded') {
         return { outcome: 'superseded', reason: `another deployment replaced ours: ${decision.by}`, supersededBy: decision.by, explanation: [], decidedAt: clock.now(), ...base() };

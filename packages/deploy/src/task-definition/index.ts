@@ -2,7 +2,7 @@ export { prepareTaskDefinition, type PrepareOptions, type PreparedTaskDefinition
 export { loadTaskDefinition, parseJsonWithLines, describeServiceOrFail, type TaskDefinitionSource } from './load.js';
 export { dropReadOnlyFields, READ_ONLY_FIELDS } from './read-only.js';
 export { renderTaskDefinition, secretReferenceProblem, type RenderOptions } from './render.js';
-export { resolveImages, parseEcrImage, type ImageResolution, type EcrImageRef } from './pin-images.js';
+export { resolveImages, parseEcrImage, parseHostedImage, type ImageResolution, type EcrImageRef } from './pin-images.js';
 export { validateTaskDefinition } from './validate.js';
 export { checkAgainstEcsModel } from './ecs-model.js';
 export { fargateSizeProblem, cpuUnits, memoryMiB } from './fargate.js';

@@ -1,8 +1,9 @@
-import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeImagesCommand, GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import type { Logger } from '../runtime.js';
 
 export interface EcrImageRef {
-  registryId: string;
+  /** Absent for the account's own registry served at another host: DescribeImages then uses the default registry. */
+  registryId?: string;
   region: string;
   repositoryName: string;
   /** `registry/repository`, without tag or digest. */
@@ -16,6 +17,36 @@ export function parseEcrImage(image: string): EcrImageRef | undefined {
   const m = /^((\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?)\/([a-z0-9][a-z0-9._\/-]*?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(image);
   if (!m) return undefined;
   return { registryId: m[2]!, region: m[3]!, repositoryName: m[4]!, repositoryUri: `${m[1]}/${m[4]}`, tag: m[5], digest: m[6] };
+}
+
+/** `host/repo[:tag][@sha256:...]` with an explicit host (Docker's rule: a first component with `.` or `:`, or `localhost`). */
+export function parseHostedImage(image: string): { host: string; repositoryName: string; tag?: string; digest?: string } | undefined {
+  const m = /^([^/]+)\/([a-z0-9][a-z0-9._\/-]*?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(image);
+  if (!m || !(m[1]!.includes('.') || m[1]!.includes(':') || m[1] === 'localhost')) return undefined;
+  return { host: m[1]!, repositoryName: m[2]!, tag: m[3], digest: m[4] };
+}
+
+/** Public registries that are never an account's ECR: no need to ask where the account's registry lives. */
+const PUBLIC_REGISTRIES = /^(docker\.io|registry-1\.docker\.io|index\.docker\.io|public\.ecr\.aws|ghcr\.io|quay\.io|mcr\.microsoft\.com|registry\.k8s\.io|([a-z0-9-]+\.)?gcr\.io|[a-z0-9-]+-docker\.pkg\.dev)$/;
+
+/**
+ * The host of this account's own registry in `region`, from GetAuthorizationToken's `proxyEndpoint`
+ * ("The registry URL to use for this authorization token in a docker login command"): one call per region
+ * and run, and the permission every CI role that pushes to ECR already has. It is needed only where ECR is
+ * served at a host other than ACCOUNT.dkr.ecr.REGION.amazonaws.com (an AWS-compatible peer, the simulator's
+ * registry mode). The token itself is not used; it is masked all the same.
+ * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_AuthorizationData.html
+ */
+async function ownRegistryHost(ecr: ECRClient, logger: Logger): Promise<string | undefined> {
+  const out = await ecr.send(new GetAuthorizationTokenCommand({}));
+  const data = out.authorizationData?.[0];
+  if (data?.authorizationToken) logger.mask?.(data.authorizationToken);
+  if (!data?.proxyEndpoint) return undefined;
+  try {
+    return new URL(data.proxyEndpoint.includes('://') ? data.proxyEndpoint : `https://${data.proxyEndpoint}`).host;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ImageResolution {
@@ -34,6 +65,11 @@ export interface PinOptions {
   pin?: boolean;
   /** What to do with images outside ECR, which cannot be verified or pinned. */
   nonEcrImages?: 'keep' | 'error';
+  /**
+   * Region whose registry is this account's own: an image at the host its GetAuthorizationToken
+   * proxyEndpoint names counts as ECR too. Without it only ACCOUNT.dkr.ecr.REGION.amazonaws.com hosts do.
+   */
+  registryRegion?: string;
 }
 
 /**
@@ -50,8 +86,20 @@ export async function resolveImages(
 ): Promise<{ images: ImageResolution[]; problems: string[] }> {
   const images: ImageResolution[] = [];
   const problems: string[] = [];
+  let ownHost: Promise<string | undefined> | undefined;
+  const ownRegistryRef = async (image: string): Promise<EcrImageRef | undefined> => {
+    const hosted = options.registryRegion ? parseHostedImage(image) : undefined;
+    if (!hosted || PUBLIC_REGISTRIES.test(hosted.host)) return undefined;
+    const region = options.registryRegion!;
+    ownHost ??= ownRegistryHost(options.ecrFor(region), logger).catch((err: Error) => {
+      logger.warning(`Could not read this account's registry host (ecr:GetAuthorizationToken): ${err.message}. Only ACCOUNT.dkr.ecr.REGION.amazonaws.com images count as ECR.`);
+      return undefined;
+    });
+    if ((await ownHost) !== hosted.host) return undefined;
+    return { region, repositoryName: hosted.repositoryName, repositoryUri: `${hosted.host}/${hosted.repositoryName}`, tag: hosted.tag, digest: hosted.digest };
+  };
   for (const { name, image } of containers) {
-    const ref = parseEcrImage(image);
+    const ref = parseEcrImage(image) ?? (await ownRegistryRef(image));
     if (!ref) {
       if (options.nonEcrImages === 'error') problems.push(`container '${name}': image '${image}' is not in ECR, so it cannot be verified or pinned (set non-ecr-images: keep to allow it)`);
       else logger.info(`${name}: ${image} is not an ECR image; left as is (not verified, not pinned).`);
@@ -61,7 +109,7 @@ export async function resolveImages(
     const imageId = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag ?? 'latest' };
     try {
       const out = await options.ecrFor(ref.region).send(
-        new DescribeImagesCommand({ registryId: ref.registryId, repositoryName: ref.repositoryName, imageIds: [imageId] }),
+        new DescribeImagesCommand({ ...(ref.registryId ? { registryId: ref.registryId } : {}), repositoryName: ref.repositoryName, imageIds: [imageId] }),
       );
       const digest = out.imageDetails?.[0]?.imageDigest;
       if (!digest) {
@@ -73,7 +121,7 @@ export async function resolveImages(
     } catch (err) {
       const e = err as Error;
       if (e.name === 'ImageNotFoundException') problems.push(`container '${name}': image '${image}' does not exist in ECR (${e.message})`);
-      else if (e.name === 'RepositoryNotFoundException') problems.push(`container '${name}': ECR repository '${ref.repositoryName}' does not exist in ${ref.registryId}/${ref.region}`);
+      else if (e.name === 'RepositoryNotFoundException') problems.push(`container '${name}': ECR repository '${ref.repositoryName}' does not exist in ${ref.registryId ?? 'this account'}/${ref.region}`);
       else throw err;
     }
   }

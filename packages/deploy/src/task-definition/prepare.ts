@@ -18,6 +18,8 @@ export interface PrepareOptions {
   logger: Logger;
   pinImages?: boolean;
   nonEcrImages?: 'keep' | 'error';
+  /** Region of this account's own registry (see PinOptions.registryRegion). */
+  registryRegion?: string;
   /** Render and validate only; register nothing. */
   dryRun?: boolean;
 }
@@ -46,7 +48,7 @@ export async function prepareTaskDefinition(options: PrepareOptions): Promise<Pr
     .filter(isObject)
     .filter((c) => typeof c.name === 'string' && typeof c.image === 'string')
     .map((c) => ({ name: c.name as string, image: c.image as string }));
-  const resolved = await resolveImages(containers, { ecrFor: options.ecrFor, pin: options.pinImages, nonEcrImages: options.nonEcrImages }, logger);
+  const resolved = await resolveImages(containers, { ecrFor: options.ecrFor, pin: options.pinImages, nonEcrImages: options.nonEcrImages, registryRegion: options.registryRegion }, logger);
   problems.push(...resolved.problems);
   if (problems.length > 0) {
     throw new UserError(

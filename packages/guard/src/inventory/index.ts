@@ -7,7 +7,8 @@ import type { Blindspot, GuardClients, Logger, Usage } from '../types.js';
 import { listClusters } from './clusters.js';
 import { TaskDefinitionDemand, type InventoryContext, type InventorySink } from './context.js';
 import { inventoryExtra } from './extra.js';
-import { manifestFacts } from './manifest.js';
+import { readConfigLabels } from './config-labels.js';
+import { baseFrom, manifestFacts, type BaseImage } from './manifest.js';
 import { inventoryRollbackWindow } from './rollback-window.js';
 import { inventoryEventBridgeRules, inventorySchedules } from './scheduled.js';
 import { inventoryServices } from './services.js';
@@ -115,7 +116,10 @@ export async function takeInventory(clients: GuardClients, options: InventoryOpt
 
 /**
  * Reads the manifest of every in-use image (100 per BatchGetImage) and follows it: an index protects
- * its children, an image protects its base image. Repeats for what it adds until nothing new appears.
+ * its children, an image protects its base image. The base comes from the manifest annotations or, when
+ * an app image has none (plain `docker build` can only write labels), from its config labels: one
+ * GetDownloadUrlForLayer and one download per distinct config. Images in use only as someone's base are
+ * not read that way. Repeats for what it adds until nothing new appears.
  */
 async function followManifests(
   ctx: InventoryContext,
@@ -127,6 +131,19 @@ async function followManifests(
 ): Promise<Map<string, Manifest>> {
   const manifests = new Map<string, Manifest>();
   const attempted = new Set<string>();
+  const labelReads = new Map<string, Promise<BaseImage | undefined>>();
+  const baseFromLabels = (repository: string, config: string, of: string) => {
+    const key = imageKey(repository, config);
+    if (!labelReads.has(key)) {
+      labelReads.set(
+        key,
+        ctx.blind
+          .attempt(`config labels of ${of}, which has no base image annotations (ecr:GetDownloadUrlForLayer)`, () => readConfigLabels(ctx, repository, config))
+          .then((labels) => baseFrom(labels)),
+      );
+    }
+    return labelReads.get(key)!;
+  };
   for (;;) {
     const pending = [...inUse.images.values()].filter((i) => !attempted.has(imageKey(i.repository, i.digest)));
     if (pending.length === 0) return manifests;
@@ -138,6 +155,11 @@ async function followManifests(
       byRepository.set(i.repository, [...(byRepository.get(i.repository) ?? []), i.digest]);
     }
     const bases: { digest: string; repository?: string; of: string }[] = [];
+    const addBase = (base: BaseImage, of: string) => {
+      const baseRepository = base.name ? registry.repositoryOf(base.name) : undefined;
+      bases.push({ digest: base.digest, ...(baseRepository ? { repository: baseRepository } : {}), of });
+    };
+    const fromLabels: Promise<void>[] = [];
     await Promise.all(
       [...byRepository].map(async ([repository, digests]) => {
         const result = await ctx.blind.attempt(`manifests of ${digests.length} in-use images in ${repository} (ecr:BatchGetImage)`, () =>
@@ -154,13 +176,14 @@ async function followManifests(
           for (const child of facts.children) {
             if (repositories.get(repository)?.byDigest.has(child)) inUse.add(repository, child, { kind: 'index-child', name: of });
           }
-          if (facts.base) {
-            const baseRepository = facts.base.name ? registry.repositoryOf(facts.base.name) : undefined;
-            bases.push({ digest: facts.base.digest, ...(baseRepository ? { repository: baseRepository } : {}), of });
+          if (facts.base) addBase(facts.base, of);
+          else if (facts.config && isAppImage(inUse, repository, digest)) {
+            fromLabels.push(baseFromLabels(repository, facts.config, of).then((base) => void (base && addBase(base, of))));
           }
         }
       }),
     );
+    await Promise.all(fromLabels);
     const unread = new Set(bases.map((b) => b.repository).filter((r): r is string => !!r && !repositories.has(r)));
     if (unread.size > 0) await readAll(unread);
     for (const base of bases) {
@@ -173,3 +196,8 @@ async function followManifests(
   }
 }
 
+
+/** An image in use for its own sake (service, task, rollback, schedule, input, index child), not only as a base. */
+function isAppImage(inUse: InUseSet, repository: string, digest: string): boolean {
+  return (inUse.images.get(imageKey(repository, digest))?.usages ?? []).some((u) => u.kind !== 'base');
+}

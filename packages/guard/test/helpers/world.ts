@@ -7,6 +7,7 @@ import {
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   ECRClient,
+  GetDownloadUrlForLayerCommand,
   GetLifecyclePolicyCommand,
   PutImageCommand,
   PutLifecyclePolicyCommand,
@@ -55,12 +56,17 @@ export function digestOf(text: string): string {
   return `sha256:${createHash('sha256').update(text).digest('hex')}`;
 }
 
-/** An image manifest (optionally with base annotations) and its digest. */
-export function makeManifest(seed: string, annotations?: Record<string, string>): { manifest: string; digest: string; mediaType: string } {
+/** Config blobs of every manifest made here, by digest, served through GetDownloadUrlForLayer as data: URLs. */
+const CONFIG_BLOBS = new Map<string, string>();
+
+/** An image manifest (optionally with base annotations, and config labels) and its digest. */
+export function makeManifest(seed: string, annotations?: Record<string, string>, labels?: Record<string, string>): { manifest: string; digest: string; mediaType: string } {
+  const config = JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Env: [`SEED=${seed}`], ...(labels ? { Labels: labels } : {}) } });
+  CONFIG_BLOBS.set(digestOf(config), config);
   const manifest = JSON.stringify({
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(`config-${seed}`), size: 10 },
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(config), size: config.length },
     layers: [],
     ...(annotations ? { annotations } : {}),
   });
@@ -326,6 +332,13 @@ export class World {
         else failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' });
       }
       return { images, failures };
+    });
+    this.ecrMock.on(GetDownloadUrlForLayerCommand).callsFake((input) => {
+      this.deny('ecr:GetDownloadUrlForLayer');
+      repo(input.repositoryName);
+      const blob = CONFIG_BLOBS.get(input.layerDigest);
+      if (!blob) throw Object.assign(new Error('layer not found'), { name: 'LayersNotFoundException' });
+      return { layerDigest: input.layerDigest, downloadUrl: `data:application/octet-stream;base64,${Buffer.from(blob).toString('base64')}` };
     });
     this.ecrMock.on(PutImageCommand).callsFake((input) => {
       const r = repo(input.repositoryName);
