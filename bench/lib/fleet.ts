@@ -1,9 +1,8 @@
-import { CreateRepositoryCommand, ECRClient, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { CreateRepositoryCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
+import { CreateClusterCommand } from '@aws-sdk/client-ecs';
 import { startSimulator, type Simulator } from '@gantry/aws-sim';
+import { createFargateService, registerFargateTaskDefinition, sdkClients, sdkConfig, simImage } from '@gantry/aws-sim/testing';
 import pLimit from 'p-limit';
-
-export const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 
 /**
  * The shape of a fleet of `services` services, kept proportional so figures at 50, 500 and 5,000 services
@@ -30,15 +29,31 @@ export function fleetShape(services: number): FleetShape {
   };
 }
 
+/**
+ * The same services packed densely: 500 services per cluster and 250 per repository (750 images in use
+ * and 1,250 in all per repository), so every list pages and every batch API fills its batches
+ * (ListServices and ListTasks past 100, BatchGetImage past 100 ids, DescribeImages past 1,000).
+ */
+export function denseFleetShape(services: number): FleetShape {
+  const repositories = Math.max(1, Math.ceil(services / 250));
+  const inUsePerRepository = Math.ceil(services / repositories) * 3;
+  return {
+    services,
+    clusters: Math.max(1, Math.ceil(services / 500)),
+    repositories,
+    revisionsPerFamily: 3,
+    tasksPerService: 1,
+    imagesPerRepository: Math.ceil((inUsePerRepository * 5) / 3),
+  };
+}
+
 export interface Fleet {
   sim: Simulator;
   shape: FleetShape;
   /** Real seconds the setup took (not part of any figure). */
   setupSeconds: number;
-  config: { region: string; endpoint: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+  config: ReturnType<typeof sdkConfig>;
 }
-
-export const sdkConfig = (sim: Simulator) => ({ region: 'us-east-1', endpoint: sim.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 
 /**
  * Starts a simulator (clock stopped) and fills it with the fleet: repositories with a lifecycle policy and
@@ -50,8 +65,8 @@ export async function startFleet(shape: FleetShape, log: (line: string) => void)
   const sim = await startSimulator({ port: 0, speed: 0, start: new Date('2026-03-01T00:00:00Z') });
   try {
     const config = sdkConfig(sim);
-    const ecs = new ECSClient(config);
-    const ecr = new ECRClient(config);
+    const clients = sdkClients(sim);
+    const { ecs, ecr } = clients;
     const limit = pLimit(32);
     const policy = JSON.stringify({
       rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1000 }, action: { type: 'expire' } }],
@@ -78,35 +93,18 @@ export async function startFleet(shape: FleetShape, log: (line: string) => void)
           let taskDefinition = '';
           for (let rev = 0; rev < shape.revisionsPerFamily; rev++) {
             await sim.control.seedImage!({ repositoryName, tags: [`s${i}-r${rev}`] });
-            const out = await ecs.send(
-              new RegisterTaskDefinitionCommand({
-                family: `svc${i}`,
-                networkMode: 'awsvpc',
-                requiresCompatibilities: ['FARGATE'],
-                cpu: '256',
-                memory: '512',
-                containerDefinitions: [{ name: 'app', image: `${REGISTRY}/${repositoryName}:s${i}-r${rev}`, essential: true }],
-              }),
-            );
-            taskDefinition = out.taskDefinition!.taskDefinitionArn!;
+            taskDefinition = await registerFargateTaskDefinition(ecs, {
+              family: `svc${i}`,
+              containerDefinitions: [{ name: 'app', image: simImage(`${repositoryName}:s${i}-r${rev}`), essential: true }],
+            });
           }
-          await ecs.send(
-            new CreateServiceCommand({
-              cluster: `c${i % shape.clusters}`,
-              serviceName: `svc${i}`,
-              taskDefinition,
-              desiredCount: shape.tasksPerService,
-              launchType: 'FARGATE',
-              networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
-            }),
-          );
+          await createFargateService(ecs, { cluster: `c${i % shape.clusters}`, serviceName: `svc${i}`, taskDefinition, desiredCount: shape.tasksPerService });
         }),
       ),
     );
     // Provisioning, pull and start take seconds of simulated time; two minutes settles every rollout.
     await sim.clock.advance(120_000);
-    ecs.destroy();
-    ecr.destroy();
+    for (const client of Object.values(clients)) client.destroy();
     const setupSeconds = (performance.now() - started) / 1000;
     log(`  fleet: ${shape.services} services, ${shape.clusters} clusters, ${shape.repositories} repositories, ${shape.repositories * shape.imagesPerRepository} images (setup ${setupSeconds.toFixed(1)} s)`);
     return { sim, shape, setupSeconds, config };

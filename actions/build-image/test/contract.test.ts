@@ -1,12 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { actionContractProblems, runAction } from '@gantry/local-runner';
+import { iamActionFor } from '@gantry/aws';
+import { actionContractProblems, iamListProblems, runAction } from '@gantry/local-runner';
 
 const actionDir = join(import.meta.dirname, '..');
 
 describe('build-image action contract', () => {
   it('has complete metadata and README tables in step with action.yml', async () => {
     expect(await actionContractProblems(actionDir)).toEqual([]);
+  });
+
+  it('lists every IAM action its code can send, and docker push/pull needs as marked', () => {
+    expect(iamListProblems(actionDir, iamActionFor)).toEqual([]);
   });
 
   it('fails with exactly one ::error:: naming a missing required input', async () => {

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { RegisterTaskDefinitionCommand, UpdateServiceCommand, DescribeTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { RegisterTaskDefinitionCommand, UpdateServiceCommand, DescribeTaskDefinitionCommand, DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import type { Simulator } from '@gantry/aws-sim';
 import { runAction, type ActionRun, type RunOptions } from '@gantry/local-runner';
-import { REGISTRY, startWithService } from './sim-fixture.js';
+import { startWithService } from './sim-fixture.js';
 
 // The bundled action against the simulator, as a runner would run it. Simulated time runs 60x faster
 // than real time, so a 5 s task start takes under 0.1 s; polls are 500 ms apart.
@@ -139,6 +139,19 @@ describe('deploy-service against the simulator', () => {
     expect(run.exitCode).toBe(1);
     expect(run.errors).toEqual([expect.stringMatching(/Service 'wbe' was not found in cluster 'prod'/)]);
     expect(sim!.control.callCounts()['ecs:UpdateService'] ?? 0).toBe(0);
+  });
+
+  it('names the IAM action a least-privilege role lacks and leaves the service as it was', async () => {
+    const { register, ecs } = await setup();
+    const v2 = await register('v2');
+    sim!.control.setFaults({ deny: ['ecs:UpdateService'] });
+    const run = await deploy(v2);
+    sim!.control.setFaults({});
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]).toMatch(/AWS denied ecs:UpdateService: .*Allow 'ecs:UpdateService' in the IAM policy/);
+    const [service] = (await ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['web'] }))).services ?? [];
+    expect(service?.taskDefinition).toMatch(/task-definition\/app:1$/);
   });
 
   it('rejects a task definition that does not exist and changes nothing', async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { actionContractProblems, runAction } from '@gantry/local-runner';
+import { iamActionFor } from '@gantry/aws';
+import { actionContractProblems, iamListProblems, runAction } from '@gantry/local-runner';
 import { getInputs } from '../src/inputs.js';
 
 const actionDir = join(import.meta.dirname, '..');
@@ -8,6 +9,10 @@ const actionDir = join(import.meta.dirname, '..');
 describe('ecr-lifecycle-guard action', () => {
   it('meets the action contract (metadata, branding, README tables and usage)', async () => {
     expect(await actionContractProblems(actionDir)).toEqual([]);
+  });
+
+  it('documents exactly the IAM actions its code can send', () => {
+    expect(iamListProblems(actionDir, iamActionFor)).toEqual([]);
   });
 
   it('reads every input with its default', () => {

@@ -6,13 +6,13 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
-import { CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, RegisterTaskDefinitionCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateRepositoryCommand, DescribeImagesCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
+import { CreateClusterCommand, DescribeTasksCommand, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { startSimulator, type Simulator } from '@gantry/aws-sim';
+import { createFargateService, registerFargateTaskDefinition, sdkClients, simImage } from '@gantry/aws-sim/testing';
 import { runAction } from '@gantry/local-runner';
 
 const actionDir = join(import.meta.dirname, '..');
-const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 const keepTwo = { rules: [{ rulePriority: 1, description: 'keep the 2 newest images', selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 2 }, action: { type: 'expire' } }] };
 
 let sim: Simulator | undefined;
@@ -23,9 +23,7 @@ afterEach(async () => {
 
 async function stage() {
   sim = await startSimulator({ port: 0, speed: 0, start: new Date('2026-03-01T00:00:00Z') });
-  const config = { region: 'us-east-1', endpoint: sim.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
-  const ecs = new ECSClient(config);
-  const ecr = new ECRClient(config);
+  const { ecs, ecr } = sdkClients(sim, { maxAttempts: 1 });
   await ecr.send(new CreateRepositoryCommand({ repositoryName: 'app' }));
   const seed = async (tag: string, pushedAt: string) => ((await sim!.control.seedImage!({ repositoryName: 'app', tags: [tag], pushedAt: new Date(pushedAt) })) as { imageDigest: string }).imageDigest;
   const old = await seed('ws-1', '2026-01-02T00:00:00Z');
@@ -35,27 +33,12 @@ async function stage() {
   await ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'app', lifecyclePolicyText: JSON.stringify(keepTwo) }));
   await ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
   for (const [name, tag] of [['ws', 'ws-1'], ['web', 'web-3']] as const) {
-    const td = await ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: name,
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        cpu: '256',
-        memory: '512',
-        executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
-        containerDefinitions: [{ name: 'app', image: `${REGISTRY}/app:${tag}`, essential: true }],
-      }),
-    );
-    await ecs.send(
-      new CreateServiceCommand({
-        cluster: 'prod',
-        serviceName: name,
-        taskDefinition: td.taskDefinition!.taskDefinitionArn!,
-        desiredCount: 1,
-        launchType: 'FARGATE',
-        networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } },
-      }),
-    );
+    const taskDefinition = await registerFargateTaskDefinition(ecs, {
+      family: name,
+      executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
+      containerDefinitions: [{ name: 'app', image: simImage(`app:${tag}`), essential: true }],
+    });
+    await createFargateService(ecs, { cluster: 'prod', serviceName: name, taskDefinition, desiredCount: 1 });
   }
   await sim.clock.advance(60_000);
   const running = async () => {

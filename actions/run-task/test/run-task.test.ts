@@ -1,13 +1,11 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CreateClusterCommand, CreateServiceCommand, ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { startSimulator, type Simulator } from '@gantry/aws-sim';
-import { iamActionsListedIn, iamActionsReachableFrom } from '@gantry/deploy/iam-actions';
-import { actionContractProblems, runAction } from '@gantry/local-runner';
+import { awslogs, createFargateService, registerFargateTaskDefinition, sdkClients, SIM_EXECUTION_ROLE_ARN, simImage } from '@gantry/aws-sim/testing';
+import { iamActionFor } from '@gantry/aws';
+import { actionContractProblems, iamListProblems, runAction } from '@gantry/local-runner';
 
 const actionDir = join(import.meta.dirname, '..');
-const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 let sim: Simulator | undefined;
 
 afterEach(async () => {
@@ -18,40 +16,17 @@ afterEach(async () => {
 /** Cluster `prod` with service `web` (awsvpc) and task definition `app` whose image is `app:<tag>`. */
 async function setup(tag: string) {
   sim = await startSimulator({ port: 0, speed: 60 });
-  const ecs = new ECSClient({ region: 'us-east-1', endpoint: sim.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const { ecs } = sdkClients(sim);
   await sim.control.seedImage!({ repositoryName: 'app', tags: ['ok', 'fails'] });
   sim.control.setImageBehaviour('app:ok', { startSeconds: 5, exitAfterSeconds: 10, exitCode: 0, logs: ['Migrating: 2026_01_01_000000_create_users_table', 'Migrated: 2026_01_01_000000_create_users_table'] });
   sim.control.setImageBehaviour('app:fails', { startSeconds: 5, exitAfterSeconds: 5, exitCode: 3, logs: ['SQLSTATE[HY000] [2002] Connection refused'] });
-  await ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
-  const td = await ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family: 'app',
-      executionRoleArn: 'arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
-      networkMode: 'awsvpc',
-      requiresCompatibilities: ['FARGATE'],
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [
-        {
-          name: 'web',
-          image: `${REGISTRY}/app:${tag}`,
-          essential: true,
-          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/app', 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' } },
-        },
-      ],
-    }),
-  );
-  await ecs.send(
-    new CreateServiceCommand({
-      cluster: 'prod',
-      serviceName: 'web',
-      taskDefinition: td.taskDefinition!.taskDefinitionArn,
-      desiredCount: 0,
-      launchType: 'FARGATE',
-      networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: ['sg-1'] } },
-    }),
-  );
-  return td.taskDefinition!.taskDefinitionArn!;
+  const taskDefinition = await registerFargateTaskDefinition(ecs, {
+    family: 'app',
+    executionRoleArn: SIM_EXECUTION_ROLE_ARN,
+    containerDefinitions: [{ name: 'web', image: simImage(`app:${tag}`), essential: true, logConfiguration: awslogs('/ecs/app') }],
+  });
+  await createFargateService(ecs, { createCluster: true, cluster: 'prod', serviceName: 'web', taskDefinition, desiredCount: 0, securityGroups: ['sg-1'] });
+  return taskDefinition;
 }
 
 const run = (taskDefinition: string, inputs: Record<string, string> = {}) =>
@@ -62,7 +37,7 @@ describe('run-task contract', () => {
     expect(await actionContractProblems(actionDir)).toEqual([]);
   });
   it('documents exactly the IAM actions its code can send', async () => {
-    expect(iamActionsListedIn(await readFile(join(actionDir, 'README.md'), 'utf8'))).toEqual(iamActionsReachableFrom(join(actionDir, 'src', 'main.ts')));
+    expect(iamListProblems(actionDir, iamActionFor)).toEqual([]);
   });
   it('fails the bundled action with one error naming a missing required input', async () => {
     const result = await runAction(actionDir, { inputs: { cluster: 'prod' }, env: { AWS_REGION: 'us-east-1' } });

@@ -48,6 +48,14 @@ describe('ProtocolServer', () => {
     expect((err as Error).message).toBe('Cluster not found: nope');
   });
 
+  it('denies the operations a least-privilege policy leaves out, as AccessDeniedException', async () => {
+    server.faults.set({ deny: ['ecs:ListClusters'] });
+    const err = (await ecs.send(new ListClustersCommand({})).catch((e: unknown) => e)) as Error & { name: string };
+    server.faults.set({});
+    expect(err.name).toBe('AccessDeniedException');
+    expect(err.message).toContain('is not authorized to perform: ecs:ListClusters');
+  });
+
   it('injects throttling that the SDK retries through', async () => {
     server.resetCallCounts();
     server.faults.set({ throttleRate: 0.5, seed: 7 });

@@ -1,3 +1,13 @@
 export { runAction, type ActionRun, type RunOptions } from './run-action.js';
 export { parseFileCommands } from './file-commands.js';
 export { actionContractProblems, readActionMetadata, readmeTables, type ActionMetadata } from './action-contract.js';
+export {
+  DOCKER_REGISTRY_ACTIONS,
+  iamActionSources,
+  iamActionsReachableFrom,
+  iamListIn,
+  iamListProblems,
+  type DockerUse,
+  type IamActionFor,
+  type IamListEntry,
+} from './iam-actions.js';

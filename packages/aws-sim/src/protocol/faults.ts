@@ -9,11 +9,16 @@ export interface FaultSettings {
   dropRate?: number;
   latencyMs?: number;
   operations?: string[];
+  /**
+   * Calls an IAM policy does not allow, as `service:Operation` (or a whole service): always answered with
+   * AccessDeniedException, whatever `operations` says, to rehearse a least-privilege role.
+   */
+  deny?: string[];
   /** Seed for the fault dice, so a failing test can be replayed. */
   seed?: number;
 }
 
-export type FaultDecision = { kind: 'none' } | { kind: 'throttle' } | { kind: 'error' } | { kind: 'drop' };
+export type FaultDecision = { kind: 'none' } | { kind: 'throttle' } | { kind: 'error' } | { kind: 'drop' } | { kind: 'deny' };
 
 export class Faults {
   private settings: FaultSettings = {};
@@ -33,7 +38,8 @@ export class Faults {
   }
 
   decide(service: string, operation: string): FaultDecision {
-    const { operations, throttleRate = 0, errorRate = 0, dropRate = 0 } = this.settings;
+    const { operations, throttleRate = 0, errorRate = 0, dropRate = 0, deny } = this.settings;
+    if (deny?.includes(service) || deny?.includes(`${service}:${operation}`)) return { kind: 'deny' };
     if (operations?.length && !operations.includes(service) && !operations.includes(`${service}:${operation}`)) return { kind: 'none' };
     const roll = this.random();
     if (roll < dropRate) return { kind: 'drop' };

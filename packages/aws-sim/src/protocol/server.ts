@@ -109,6 +109,13 @@ export class ProtocolServer {
       sendError(res, new AwsError('ThrottlingException', 'Rate exceeded'), rest);
       return false;
     }
+    if (fault.kind === 'deny') {
+      // The wording AWS uses for an action no policy allows.
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+      const message = `User: arn:aws:sts::${this.options.accountId}:assumed-role/gantry-sim/session is not authorized to perform: ${service}:${operation} because no identity-based policy allows the ${service}:${operation} action`;
+      sendError(res, new AwsError('AccessDeniedException', message), rest);
+      return false;
+    }
     if (fault.kind === 'error') {
       sendError(res, new AwsError('InternalFailure', 'The request processing has failed because of an unknown error.', 500), rest);
       return false;

@@ -1,0 +1,120 @@
+// Scaffolding that tests and benchmarks build on the simulator again and again: SDK clients pointed at
+// it, a Fargate task definition, a cluster with a Fargate service. Imported as `@gantry/aws-sim/testing`
+// so the simulator's main entry does not pull in the AWS SDK clients.
+import { ECRClient } from '@aws-sdk/client-ecr';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  type ContainerDefinition,
+  type DeploymentConfiguration,
+  type LogConfiguration,
+} from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SIM_ACCOUNT_ID, SIM_REGION, type Simulator } from './simulator.js';
+
+/** The ECR registry host of the simulator in memory mode. */
+export const SIM_REGISTRY = `${SIM_ACCOUNT_ID}.dkr.ecr.${SIM_REGION}.amazonaws.com`;
+
+/** The execution role the fixtures name; the simulator does not check it exists. */
+export const SIM_EXECUTION_ROLE_ARN = `arn:aws:iam::${SIM_ACCOUNT_ID}:role/ecsTaskExecutionRole`;
+
+export interface SdkOptions {
+  /** The SDK's `maxAttempts`; 1 makes a throttled or faulted call fail at once. */
+  maxAttempts?: number;
+}
+
+/** SDK client configuration for the simulator (any credentials do). */
+export function sdkConfig(sim: Pick<Simulator, 'endpoint'>, options: SdkOptions = {}) {
+  return {
+    region: SIM_REGION,
+    endpoint: sim.endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+  };
+}
+
+export interface SdkClients {
+  ecs: ECSClient;
+  ecr: ECRClient;
+  events: EventBridgeClient;
+  scheduler: SchedulerClient;
+}
+
+/** One client per simulated service, all talking to `sim`. */
+export function sdkClients(sim: Pick<Simulator, 'endpoint'>, options: SdkOptions = {}): SdkClients {
+  const config = sdkConfig(sim, options);
+  return { ecs: new ECSClient(config), ecr: new ECRClient(config), events: new EventBridgeClient(config), scheduler: new SchedulerClient(config) };
+}
+
+/** `${SIM_REGISTRY}/${ref}`: the URI of an image the simulator holds, e.g. `simImage('app:v1')`. */
+export const simImage = (ref: string) => `${SIM_REGISTRY}/${ref}`;
+
+/** An awslogs log configuration writing to `group` (created on first use), as the fixtures' apps log. */
+export function awslogs(group: string): LogConfiguration {
+  return {
+    logDriver: 'awslogs',
+    options: { 'awslogs-group': group, 'awslogs-region': SIM_REGION, 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' },
+  };
+}
+
+export interface FargateTaskDefinition {
+  family: string;
+  containerDefinitions: ContainerDefinition[];
+  executionRoleArn?: string;
+  /** Fargate task size; default 256 CPU units and 512 MiB. */
+  cpu?: string;
+  memory?: string;
+}
+
+/** Registers an awsvpc Fargate task definition and returns its ARN. */
+export async function registerFargateTaskDefinition(ecs: ECSClient, definition: FargateTaskDefinition): Promise<string> {
+  const { family, containerDefinitions, executionRoleArn, cpu = '256', memory = '512' } = definition;
+  const out = await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family,
+      ...(executionRoleArn ? { executionRoleArn } : {}),
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE'],
+      cpu,
+      memory,
+      containerDefinitions,
+    }),
+  );
+  return out.taskDefinition!.taskDefinitionArn!;
+}
+
+export interface FargateService {
+  cluster: string;
+  serviceName: string;
+  taskDefinition: string;
+  desiredCount: number;
+  /** Create the cluster first (default false: the caller made it). */
+  createCluster?: boolean;
+  /** awsvpc network; default subnet `subnet-1`, no security group, no public IP setting. */
+  subnets?: string[];
+  securityGroups?: string[];
+  assignPublicIp?: 'ENABLED' | 'DISABLED';
+  deploymentConfiguration?: DeploymentConfiguration;
+}
+
+/** Creates a Fargate service (and, if asked, its cluster). Simulated time must pass for its tasks to run. */
+export async function createFargateService(ecs: ECSClient, service: FargateService): Promise<void> {
+  const { cluster, serviceName, taskDefinition, desiredCount, subnets = ['subnet-1'], securityGroups, assignPublicIp, deploymentConfiguration } = service;
+  if (service.createCluster) await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  await ecs.send(
+    new CreateServiceCommand({
+      cluster,
+      serviceName,
+      taskDefinition,
+      desiredCount,
+      launchType: 'FARGATE',
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets, ...(securityGroups ? { securityGroups } : {}), ...(assignPublicIp ? { assignPublicIp } : {}) },
+      },
+      ...(deploymentConfiguration ? { deploymentConfiguration } : {}),
+    }),
+  );
+}
