@@ -1,20 +1,8 @@
 import { Inputs, InputError, type InputSource } from '@gantry/github';
-import type { CircuitBreakerOptions } from '@gantry/deploy/service';
+import type { DeployOptions } from '@gantry/deploy/service';
 
-export interface ActionInputs {
-  cluster: string;
-  service: string;
-  taskDefinition?: string;
-  desiredCount?: number;
-  forceNewDeployment: boolean;
-  circuitBreaker: CircuitBreakerOptions;
-  alarms?: { names: string[]; rollback: boolean };
-  ifInProgress: 'wait' | 'proceed' | 'fail';
-  waitForRollback: boolean;
-  pollMs: number;
-  timeoutMs: number;
-  region?: string;
-}
+/** The library's deploy options minus what main.ts supplies (clients, clock, logger); the region is optional here. */
+export type ActionInputs = Omit<DeployOptions, 'ecs' | 'clock' | 'logger' | 'region' | 'signal'> & { region?: string };
 
 export function getInputs(env: InputSource = process.env): ActionInputs {
   const inputs = new Inputs(env);

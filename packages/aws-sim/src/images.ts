@@ -1,3 +1,5 @@
+import { parseImageRef as splitImageRef } from '@gantry/aws';
+
 /**
  * What ECS needs from ECR, and nothing more: resolving the image a container names to the digest a
  * pull would get, and recording the pull (DescribeImages' lastRecordedPullTime).
@@ -20,29 +22,15 @@ export interface ImageLookup {
   recordPull(image: ResolvedImage, at: Date): void;
 }
 
-/** Splits an image reference into registry, repository, tag and digest. */
+/**
+ * Splits an image reference into registry, repository, tag and digest the way a pull reads it: no tag and
+ * no digest means `latest`. ECS accepts any image text and fails only at pull time, so nothing is rejected
+ * here: a malformed digest is kept (the pull then finds nothing) and text the parser cannot split is taken
+ * as a repository name, which no registry holds.
+ */
 export function parseImageRef(ref: string): { registry?: string; repository: string; tag?: string; digest?: string } {
-  let rest = ref;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-  }
-  let registry: string | undefined;
-  const slash = rest.indexOf('/');
-  if (slash > 0) {
-    const first = rest.slice(0, slash);
-    if (first.includes('.') || first.includes(':') || first === 'localhost') {
-      registry = first;
-      rest = rest.slice(slash + 1);
-    }
-  }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > 0) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  return { registry, repository: rest, tag: tag ?? (digest ? undefined : 'latest'), digest };
+  const parsed = splitImageRef(ref, { anyDigest: true, defaultTag: 'latest' });
+  if (!parsed) return { repository: ref, tag: 'latest' };
+  const { host, ...rest } = parsed;
+  return { registry: host || undefined, ...rest };
 }

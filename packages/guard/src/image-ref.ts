@@ -1,49 +1,18 @@
-/** A parsed container image reference: `host/repository[:tag][@digest]`. */
-export interface ParsedImage {
-  /** Registry host, empty for Docker Hub style references without one. */
-  host: string;
-  repository: string;
-  tag?: string;
-  digest?: string;
-}
+import { parseImageRef, type ImageRef } from '@gantry/aws';
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/;
+export { isDigest } from '@gantry/aws';
 
-export function isDigest(value: string): boolean {
-  return DIGEST.test(value);
-}
+/** A parsed container image reference: `host/repository[:tag][@digest]` (host empty for Docker Hub names). */
+export type ParsedImage = ImageRef;
 
 /**
- * Splits an image reference the way Docker does: the first path component is a host when it contains
- * a `.` or `:` or is `localhost`; a `:` after the last `/` starts the tag; `@` starts the digest.
+ * Parses a reference from a task definition or manifest annotation: surrounding blanks ignored, the
+ * digest must be a sha256 digest, and an empty `:tag` counts as no tag.
  */
 export function parseImage(reference: string): ParsedImage | undefined {
-  let rest = reference.trim();
-  if (!rest) return undefined;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    if (!isDigest(digest)) return undefined;
-  }
-  let host = '';
-  const slash = rest.indexOf('/');
-  if (slash > 0) {
-    const first = rest.slice(0, slash);
-    if (first.includes('.') || first.includes(':') || first === 'localhost') {
-      host = first;
-      rest = rest.slice(slash + 1);
-    }
-  }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  if (!rest) return undefined;
-  return { host, repository: rest, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
+  const parsed = parseImageRef(reference.trim());
+  if (parsed?.tag === '') delete parsed.tag;
+  return parsed;
 }
 
 /**

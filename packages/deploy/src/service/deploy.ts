@@ -2,7 +2,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import { UserError } from '@gantry/github';
 import type { Clock, Logger } from '../runtime.js';
 import { deploymentInProgress, preflight, updateService, waitForIdle, type UpdateOptions } from './update.js';
-import { watchRollout, type Outcome, type WatchResult } from './watch.js';
+import { watchRollout, type WatchResult } from './watch.js';
 
 export interface DeployOptions extends UpdateOptions {
   ecs: ECSClient;
@@ -17,22 +17,17 @@ export interface DeployOptions extends UpdateOptions {
   signal?: AbortSignal;
 }
 
-export interface DeployResult {
+/** The watch's verdict fields are passed through as they are. */
+export interface DeployResult extends Pick<WatchResult, 'outcome' | 'reason' | 'rolledBackTo' | 'rollbackFinished' | 'supersededBy' | 'explanation'> {
   cluster: string;
   service: string;
   region: string;
-  outcome: Outcome;
-  reason: string;
   /** Service deployment id (last part of its ARN), as the console shows it; else the ECS deployment id. */
   deploymentId: string;
   serviceDeploymentArn?: string;
   taskDefinitionArn: string;
   previousTaskDefinition?: string;
-  rolledBackTo?: string;
-  rollbackFinished?: boolean;
-  supersededBy?: string;
   images: { container: string; image: string; digest?: string }[];
-  explanation: string[];
   startedAt: number;
   durationMs: number;
   watch: WatchResult;

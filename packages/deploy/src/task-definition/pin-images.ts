@@ -1,4 +1,5 @@
 import { DescribeImagesCommand, GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { parseEcrHost, parseImageRef } from '@gantry/aws';
 import type { Logger } from '../runtime.js';
 
 export interface EcrImageRef {
@@ -12,18 +13,23 @@ export interface EcrImageRef {
   digest?: string;
 }
 
+/** ECR repository names and image tags as these references may spell them; anything else is not ECR. */
+const REPOSITORY_NAME = /^[a-z0-9][a-z0-9._\/-]*$/;
+const TAG = /^\w[\w.-]{0,127}$/;
+
 /** Parses `ACCOUNT.dkr.ecr.REGION.amazonaws.com[.cn]/repo[:tag][@sha256:...]`; anything else is not ECR. */
 export function parseEcrImage(image: string): EcrImageRef | undefined {
-  const m = /^((\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?)\/([a-z0-9][a-z0-9._\/-]*?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(image);
-  if (!m) return undefined;
-  return { registryId: m[2]!, region: m[3]!, repositoryName: m[4]!, repositoryUri: `${m[1]}/${m[4]}`, tag: m[5], digest: m[6] };
+  const hosted = parseHostedImage(image);
+  const ecr = hosted && parseEcrHost(hosted.host);
+  if (!hosted || !ecr) return undefined;
+  return { ...ecr, repositoryName: hosted.repositoryName, repositoryUri: `${hosted.host}/${hosted.repositoryName}`, tag: hosted.tag, digest: hosted.digest };
 }
 
 /** `host/repo[:tag][@sha256:...]` with an explicit host (Docker's rule: a first component with `.` or `:`, or `localhost`). */
 export function parseHostedImage(image: string): { host: string; repositoryName: string; tag?: string; digest?: string } | undefined {
-  const m = /^([^/]+)\/([a-z0-9][a-z0-9._\/-]*?)(?::([\w][\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(image);
-  if (!m || !(m[1]!.includes('.') || m[1]!.includes(':') || m[1] === 'localhost')) return undefined;
-  return { host: m[1]!, repositoryName: m[2]!, tag: m[3], digest: m[4] };
+  const ref = parseImageRef(image);
+  if (!ref?.host || !REPOSITORY_NAME.test(ref.repository) || (ref.tag !== undefined && !TAG.test(ref.tag))) return undefined;
+  return { host: ref.host, repositoryName: ref.repository, tag: ref.tag, digest: ref.digest };
 }
 
 /** Public registries that are never an account's ECR: no need to ask where the account's registry lives. */
