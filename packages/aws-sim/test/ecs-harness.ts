@@ -2,8 +2,9 @@ import { ECSClient, RegisterTaskDefinitionCommand, CreateServiceCommand, Describ
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { startSimulator, type Simulator } from '../src/index.js';
+import { sdkConfig, SIM_REGISTRY } from '../src/testing.js';
 
-export const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+export const REGISTRY = SIM_REGISTRY;
 
 /**
  * A simulator whose clock only moves when a test advances it (speed 0), and unmodified SDK clients
@@ -11,7 +12,7 @@ export const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
  */
 export async function startEcsHarness() {
   const sim = await startSimulator({ port: 0, speed: 0, start: new Date('2026-03-01T00:00:00Z') });
-  const config = { region: 'us-east-1', endpoint: sim.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
+  const config = sdkConfig(sim, { maxAttempts: 1 });
   const ecs = new ECSClient(config);
   const logs = new CloudWatchLogsClient(config);
   const ecr = new ECRClient(config);

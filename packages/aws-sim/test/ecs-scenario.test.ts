@@ -7,9 +7,8 @@ import { CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, ListT
 import { ImageBehaviours, readScenarioFile } from '../src/scenario.js';
 import { SimClock } from '../src/clock.js';
 import { startSimulator } from '../src/index.js';
-import { network, seed, startEcsHarness } from './ecs-harness.js';
+import { network, REGISTRY, seed, startEcsHarness } from './ecs-harness.js';
 
-const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
 describe('image behaviours', () => {

@@ -213,13 +213,7 @@ export function createEcs(options: EcsOptions) {
     },
     DescribeClusters: (input) => {
       const refs: string[] = input.clusters?.length ? input.clusters : ['default'];
-      const found: unknown[] = [];
-      const failures: unknown[] = [];
-      for (const ref of refs) {
-        const c = clusters.get(nameFromArn(ref));
-        if (c) found.push(describeCluster(c));
-        else failures.push({ arn: ref.startsWith('arn:') ? ref : arn(scope, `cluster/${ref}`), reason: 'MISSING' });
-      }
+      const { found, failures } = describeEach(refs, (ref) => clusters.get(nameFromArn(ref)), describeCluster, (ref) => (ref.startsWith('arn:') ? ref : arn(scope, `cluster/${ref}`)));
       return { clusters: found, failures };
     },
     ListClusters: (input) => {
@@ -320,18 +314,10 @@ export function createEcs(options: EcsOptions) {
     },
     DescribeServices: (input) => {
       const c = cluster(input.cluster);
-      const refs: unknown = input.services;
-      if (!Array.isArray(refs) || refs.length === 0) throw invalidParameter('Services cannot be empty.');
       // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServices.html (up to 10 services)
-      if (refs.length > 10) throw invalidParameter('Services cannot contain more than 10 elements.');
-      const services: unknown[] = [];
-      const failures: unknown[] = [];
-      for (const ref of refs as string[]) {
-        const s = findService(c, ref);
-        if (s) services.push(describeService(s));
-        else failures.push({ arn: String(ref).startsWith('arn:') ? ref : arn(scope, `service/${c.clusterName}/${ref}`), reason: 'MISSING' });
-      }
-      return { services, failures };
+      const refs = batchRefs(input.services, 10, 'Services');
+      const { found, failures } = describeEach(refs, (ref) => findService(c, ref), describeService, (ref) => (String(ref).startsWith('arn:') ? ref : arn(scope, `service/${c.clusterName}/${ref}`)));
+      return { services: found, failures };
     },
     ListServices: (input) => {
       const c = cluster(input.cluster);
@@ -380,29 +366,13 @@ export function createEcs(options: EcsOptions) {
       return { serviceDeployments: p.items, nextToken: p.nextToken };
     },
     DescribeServiceDeployments: (input) => {
-      const refs: unknown = input.serviceDeploymentArns;
-      if (!Array.isArray(refs) || refs.length === 0) throw invalidParameter('serviceDeploymentArns cannot be empty.');
-      if (refs.length > 20) throw invalidParameter('serviceDeploymentArns cannot contain more than 20 elements.');
-      const found: unknown[] = [];
-      const failures: unknown[] = [];
-      for (const ref of refs as string[]) {
-        const r = records.get(ref);
-        if (r) found.push(describeRecord(r));
-        else failures.push({ arn: ref, reason: 'MISSING' });
-      }
+      const refs = batchRefs(input.serviceDeploymentArns, 20, 'serviceDeploymentArns');
+      const { found, failures } = describeEach(refs, (ref) => records.get(ref), describeRecord);
       return { serviceDeployments: found, failures };
     },
     DescribeServiceRevisions: (input) => {
-      const refs: unknown = input.serviceRevisionArns;
-      if (!Array.isArray(refs) || refs.length === 0) throw invalidParameter('serviceRevisionArns cannot be empty.');
-      if (refs.length > 20) throw invalidParameter('serviceRevisionArns cannot contain more than 20 elements.');
-      const found: unknown[] = [];
-      const failures: unknown[] = [];
-      for (const ref of refs as string[]) {
-        const r = revisions.get(ref);
-        if (r) found.push(r);
-        else failures.push({ arn: ref, reason: 'MISSING' });
-      }
+      const refs = batchRefs(input.serviceRevisionArns, 20, 'serviceRevisionArns');
+      const { found, failures } = describeEach(refs, (ref) => revisions.get(ref), (r) => r);
       return { serviceRevisions: found, failures };
     },
     StopServiceDeployment: (input) => {
@@ -455,17 +425,9 @@ export function createEcs(options: EcsOptions) {
     },
     DescribeTasks: (input) => {
       const c = cluster(input.cluster);
-      const refs: unknown = input.tasks;
-      if (!Array.isArray(refs) || refs.length === 0) throw invalidParameter('Tasks cannot be empty.');
-      if (refs.length > 100) throw invalidParameter('Tasks cannot contain more than 100 elements.');
-      const tasks: unknown[] = [];
-      const failures: unknown[] = [];
-      for (const ref of refs as string[]) {
-        const t = findTask(c, ref);
-        if (t) tasks.push(describeTask(t, scope));
-        else failures.push({ arn: String(ref).startsWith('arn:') ? ref : arn(scope, `task/${c.clusterName}/${ref}`), reason: 'MISSING' });
-      }
-      return { tasks, failures };
+      const refs = batchRefs(input.tasks, 100, 'Tasks');
+      const { found, failures } = describeEach(refs, (ref) => findTask(c, ref), (t) => describeTask(t, scope), (ref) => (String(ref).startsWith('arn:') ? ref : arn(scope, `task/${c.clusterName}/${ref}`)));
+      return { tasks: found, failures };
     },
     ListTasks: (input) => {
       const c = cluster(input.cluster);
@@ -541,4 +503,27 @@ function checkContainerOverrides(td: TaskDefinition, overrides: unknown): void {
 
 function throwError(err: Error): never {
   throw err;
+}
+
+/**
+ * The shape every batched Describe* call shares: each reference is either found and described, or
+ * reported in `failures` with reason MISSING, never as an error.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Failure.html
+ */
+function describeEach<T>(refs: string[], find: (ref: string) => T | undefined, describe: (item: T) => unknown, missingArn: (ref: string) => string = (ref) => ref) {
+  const found: unknown[] = [];
+  const failures: { arn: string; reason: 'MISSING' }[] = [];
+  for (const ref of refs) {
+    const item = find(ref);
+    if (item) found.push(describe(item));
+    else failures.push({ arn: missingArn(ref), reason: 'MISSING' });
+  }
+  return { found, failures };
+}
+
+/** A batched call's list parameter: present, not empty, and within the documented maximum. */
+function batchRefs(value: unknown, max: number, name: string): string[] {
+  if (!Array.isArray(value) || value.length === 0) throw invalidParameter(`${name} cannot be empty.`);
+  if (value.length > max) throw invalidParameter(`${name} cannot contain more than ${max} elements.`);
+  return value as string[];
 }
