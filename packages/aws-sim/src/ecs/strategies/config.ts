@@ -81,7 +81,7 @@ function minutes(value: unknown, field: string, min = 0): number {
  *   0-1440, default 10. Only valid with CANARY. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CanaryConfiguration.html
  * - lifecycleHooks: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentLifecycleHook.html
  */
-export function validateStrategy(dc: Record<string, any>): StrategyConfig {
+export function validateDeploymentStrategy(dc: Record<string, any>): StrategyConfig {
   const strategy = (dc.strategy ?? 'ROLLING') as Strategy;
   if (!STRATEGIES.includes(strategy)) throw invalidParameter(`Invalid deploymentConfiguration.strategy: ${JSON.stringify(dc.strategy)}. Valid values are ${STRATEGIES.join(', ')}.`);
   if (dc.linearConfiguration != null && strategy !== 'LINEAR') throw invalidParameter(`deploymentConfiguration.linearConfiguration is only valid when the strategy is LINEAR (the strategy is ${strategy}).`);
