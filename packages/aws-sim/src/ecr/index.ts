@@ -42,9 +42,20 @@ export interface EcrPart {
  * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/Welcome.html
  */
 export async function createEcr(options: EcrOptions): Promise<EcrPart> {
+  const part = buildEcr(options);
+  await part.ready;
+  return part;
+}
+
+/**
+ * The ECR part without waiting: `ready` settles once a backing registry answered and was read (at once in
+ * memory mode). Lets the simulator build a region's parts synchronously.
+ */
+export function buildEcr(options: EcrOptions): EcrPart & { ready: Promise<void> } {
   const mirror = options.registryUrl ? new RegistryMirror(options.registryUrl, options.clock) : undefined;
   const ecr = new EcrService({ clock: options.clock, accountId: options.accountId, region: options.region, backing: mirror });
-  if (mirror) await mirror.attach(ecr);
+  const ready = mirror ? mirror.attach(ecr) : Promise.resolve();
+  ready.catch(() => undefined);
   const lifecycle = new LifecycleOps(ecr);
   const registryId = ecr.registryId;
 
@@ -215,6 +226,7 @@ export async function createEcr(options: EcrOptions): Promise<EcrPart> {
     images: createImageLookup(ecr),
     ecr,
     lifecycle,
+    ready,
     close: async () => mirror?.close(),
   };
 }
