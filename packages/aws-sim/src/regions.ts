@@ -27,11 +27,13 @@ export type PartFactory = (ctx: { region: string; parts: RegionParts; partsIn: (
 export const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /**
- * Every simulated service keeps its resources per region, as AWS does: "Resources are tied to the Region
- * in which they are created" — a cluster made in eu-west-1 is not visible from us-east-1, and its ARN
- * names eu-west-1. A region's parts are created the first time a request (signed for that region) or a
- * control operation (`region` field) names it.
- * https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/regional-services.html
+ * Every simulated service keeps its resources per region, as AWS does ("Many resources are
+ * Region-specific"; ClusterNotFoundException: "Amazon ECS clusters are Region specific"): a cluster made in
+ * eu-west-1 is not visible from us-east-1, and its ARN names eu-west-1. A region's parts are created the
+ * first time a request (signed for that region) or a control operation (`region` field) names it.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServices.html (Errors)
+ * ARN format with the region: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
  */
 export class Regions {
   private readonly byRegion = new Map<string, RegionParts>();
