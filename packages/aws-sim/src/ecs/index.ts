@@ -16,6 +16,18 @@ import type { LoadBalancing } from '../elbv2/store.js';
 import type { Alarms } from '../cloudwatch/store.js';
 import { pageSize, TaskDefinitions, type TaskDefinition } from './task-definitions.js';
 import { describeTask, TaskRunner } from './tasks.js';
+import { TaskLoadBalancing, validateServiceLoadBalancers } from './load-balancers.js';
+import { EniAllocator } from './network.js';
+import { DeploymentAlarmWatcher, validateDeploymentAlarms } from './deployment-alarms.js';
+
+/**
+ * healthCheckGracePeriodSeconds: 0 to 2,147,483,647 seconds.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
+ */
+function validateGracePeriod(value: unknown): void {
+  if (value === undefined || value === null) return;
+  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 2147483647) throw invalidParameter('healthCheckGracePeriodSeconds must be an integer from 0 to 2147483647.');
+}
 
 export interface EcsOptions {
   clock: SimClock;
@@ -54,8 +66,22 @@ export function createEcs(options: EcsOptions) {
   const behaviours = options.behaviours ?? new ImageBehaviours();
   const timing = options.timing ?? { ...DEFAULT_TIMING };
   const scheduler = new ServiceScheduler({ clock, scope, images: options.images, records, revisions, timing });
-  const runner = new TaskRunner({ clock, scope, images: options.images, logs: options.logs, logsIn: options.logsIn, behaviours, observer: scheduler, timing });
+  const targets = options.loadBalancing ? new TaskLoadBalancing(clock, options.loadBalancing) : undefined;
+  const runner = new TaskRunner({ clock, scope, images: options.images, logs: options.logs, logsIn: options.logsIn, behaviours, observer: scheduler, timing, targets, enis: new EniAllocator() });
   scheduler.runner = runner;
+  if (targets) {
+    targets.control = {
+      targetsHealthy: (task, at) => void (task.containersHealthy && runner.markHealthy(task, at)),
+      stop: (task, at, cause) => runner.stop(task, at, cause),
+      event: (service, message, at) => scheduler.event(service, message, at),
+    };
+  }
+  // Deployment alarms of rolling deployments (ecs/deployment-alarms.ts).
+  if (options.alarms) {
+    new DeploymentAlarmWatcher(options.alarms, function* () {
+      for (const c of clusters.values()) yield* c.services.values();
+    }, (service, d, why, at) => scheduler.fail(service, d, why, at));
+  }
   const strategies = new StrategyController({ clock, scheduler, records, loadBalancing: options.loadBalancing, alarms: options.alarms });
   scheduler.strategies = strategies;
 
@@ -190,6 +216,7 @@ export function createEcs(options: EcsOptions) {
     deploymentConfiguration: r.deploymentConfiguration,
     rollback: r.rollback,
     deploymentCircuitBreaker: r.circuitBreaker,
+    alarms: r.alarms,
     ...strategies.describe(r),
   });
 
@@ -201,7 +228,8 @@ export function createEcs(options: EcsOptions) {
     if (!Number.isInteger(max) || max < 100) throw invalidParameter('maximumPercent must be at least 100.');
     const cb = dc.deploymentCircuitBreaker !== undefined ? validateCircuitBreaker(dc.deploymentCircuitBreaker) : base?.deploymentCircuitBreaker;
     const { minimumHealthyPercent: _a, maximumPercent: _b, deploymentCircuitBreaker: _c, ...rest } = dc;
-    const merged = { ...(base ?? {}), ...rest, minimumHealthyPercent: min, maximumPercent: max, deploymentCircuitBreaker: cb };
+    const alarms = dc.alarms !== undefined ? validateDeploymentAlarms(dc.alarms) : base?.alarms;
+    const merged = { ...(base ?? {}), ...rest, minimumHealthyPercent: min, maximumPercent: max, deploymentCircuitBreaker: cb, alarms };
     // BLUE_GREEN, LINEAR, CANARY and their settings (strategies/config.ts); strategy defaults to ROLLING.
     return { ...merged, strategy: validateDeploymentStrategy(merged).strategy };
   };
@@ -320,6 +348,8 @@ export function createEcs(options: EcsOptions) {
       checkLaunch(td, launch.launchType ?? 'FARGATE', input.networkConfiguration);
       const deploymentConfiguration = validateDeploymentConfiguration(input.deploymentConfiguration);
       validateLoadBalancers(deploymentConfiguration.strategy as Strategy, input.loadBalancers, options.loadBalancing);
+      validateServiceLoadBalancers(input.loadBalancers, td, options.loadBalancing);
+      validateGracePeriod(input.healthCheckGracePeriodSeconds);
       const at = now();
       const service: Service = {
         serviceName: name,
@@ -360,6 +390,8 @@ export function createEcs(options: EcsOptions) {
       checkLaunch(td, strategy?.length ? 'FARGATE' : s.launchType, networkConfiguration);
       const deploymentConfiguration = input.deploymentConfiguration !== undefined ? validateDeploymentConfiguration(input.deploymentConfiguration, s.deploymentConfiguration) : s.deploymentConfiguration;
       validateLoadBalancers(deploymentConfiguration.strategy as Strategy, input.loadBalancers ?? s.input.loadBalancers, options.loadBalancing);
+      if (input.loadBalancers !== undefined) validateServiceLoadBalancers(input.loadBalancers, td, options.loadBalancing);
+      validateGracePeriod(input.healthCheckGracePeriodSeconds);
       if (input.desiredCount !== undefined) {
         if (!Number.isInteger(input.desiredCount) || input.desiredCount < 0) throw invalidParameter('desiredCount must be a non-negative integer.');
         s.desiredCount = input.desiredCount;
