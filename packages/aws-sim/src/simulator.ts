@@ -70,7 +70,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   // One factory per part, run per region on first use, in this order (a part sees the parts listed before
   // it). Only the default region's ECR is backed by `registryUrl`; other regions' ECR live in memory.
   const factories: [string, PartFactory][] = [
-    ['ecr', ({ region }) => buildEcr({ ...base(region), registryUrl: region === defaultRegion ? options.registryUrl : undefined })],
+    ['ecr', ({ region, partsIn }) => buildEcr({ ...base(region), registryUrl: region === defaultRegion ? options.registryUrl : undefined, imagesIn: (r) => partsIn(r).ecr!.images })],
     ['logs', ({ region }) => createLogs(base(region))],
     ['elbv2', ({ region }) => createElbv2(base(region))],
     ['cloudwatch', ({ region }) => createCloudWatch(base(region))],

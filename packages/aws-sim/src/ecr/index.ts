@@ -20,6 +20,8 @@ export interface EcrOptions {
   region: string;
   /** Back the ECR API with a real OCI registry (e.g. http://127.0.0.1:5000). */
   registryUrl?: string;
+  /** The image lookup of this account's ECR in another region (pulls naming that region's registry). */
+  imagesIn?: (region: string) => ImageLookup;
 }
 
 export interface EcrPart {
@@ -223,7 +225,7 @@ export function buildEcr(options: EcrOptions): EcrPart & { ready: Promise<void> 
     service: { name: 'ecr', targetPrefix: 'AmazonEC2ContainerRegistry_V20150921', operations },
     routes,
     control,
-    images: createImageLookup(ecr),
+    images: createImageLookup(ecr, options.imagesIn),
     ecr,
     lifecycle,
     ready,
