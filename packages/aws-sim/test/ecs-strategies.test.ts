@@ -1,0 +1,66 @@
+// ECS-native BLUE_GREEN, LINEAR and CANARY deployments reaching SUCCESSFUL, seen through the SDK:
+// DescribeServiceDeployments (lifecycleStage) and DescribeRules (listener rule weights).
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/linear-deployment.html
+// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/canary-deployment.html
+// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html (lifecycleStage)
+import { afterAll, beforeAll, describe as suite, expect, it } from '@jest/globals';
+import { CreateClusterCommand, DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { albForBlueGreen, createWebService, latestDeployment, sequence, startStrategyHarness, watch, webRevision, type StrategyHarness } from './strategy-harness.js';
+
+const BLUE_GREEN_STAGES = [
+  'PRE_SCALE_UP',
+  'SCALE_UP',
+  'POST_SCALE_UP',
+  'TEST_TRAFFIC_SHIFT',
+  'POST_TEST_TRAFFIC_SHIFT',
+  'PRE_PRODUCTION_TRAFFIC_SHIFT',
+  'PRODUCTION_TRAFFIC_SHIFT',
+  'POST_PRODUCTION_TRAFFIC_SHIFT',
+  'BAKE_TIME',
+  'CLEAN_UP',
+];
+
+suite('ECS blue/green, linear and canary deployments (deploymentController ECS)', () => {
+  let h: StrategyHarness;
+  beforeAll(async () => {
+    h = await startStrategyHarness();
+    await h.ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
+  });
+  afterAll(() => h.stop());
+
+  it('BLUE_GREEN: green scales up in the alternate target group, takes test then all production traffic at once, bakes, and blue is cleaned up', async () => {
+    const alb = await albForBlueGreen(h.elb, 'bg');
+    const v1 = await webRevision(h, 'bg', 'v1');
+    await createWebService(h, 'prod', 'bg', v1, { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 2 }, alb);
+    await h.advance(60);
+    const v2 = await webRevision(h, 'bg', 'v2');
+    await h.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'bg', taskDefinition: v2 }));
+    const started = await latestDeployment(h.ecs, 'prod', 'bg');
+    expect(started).toMatchObject({ status: 'IN_PROGRESS', deploymentConfiguration: expect.objectContaining({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 2 }) });
+
+    const seen = await watch(h, started.serviceDeploymentArn!, alb, 400);
+    expect(sequence(seen.map((o) => o.stage))).toEqual(BLUE_GREEN_STAGES);
+    expect(seen.at(-1)!.status).toBe('SUCCESSFUL');
+    // Production traffic stays on blue until PRODUCTION_TRAFFIC_SHIFT, then moves all at once.
+    const byStage = (stage: string) => seen.filter((o) => o.stage === stage);
+    for (const stage of ['PRE_SCALE_UP', 'SCALE_UP', 'POST_SCALE_UP', 'TEST_TRAFFIC_SHIFT', 'POST_TEST_TRAFFIC_SHIFT', 'PRE_PRODUCTION_TRAFFIC_SHIFT']) expect(byStage(stage).every((o) => o.production === 0)).toBe(true);
+    expect(sequence(seen.map((o) => o.production))).toEqual([0, 100]);
+    // Test traffic goes to green from TEST_TRAFFIC_SHIFT on.
+    expect(byStage('SCALE_UP').every((o) => o.test === 0)).toBe(true);
+    expect(byStage('POST_TEST_TRAFFIC_SHIFT').every((o) => o.test === 100)).toBe(true);
+    // Both revisions run through the 2-minute bake time.
+    const bake = byStage('BAKE_TIME');
+    expect(bake.at(-1)!.at - bake[0]!.at).toBeGreaterThanOrEqual(115);
+
+    const service = (await h.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['bg'] }))).services![0]!;
+    expect(service.deployments).toHaveLength(1);
+    expect(service.deployments![0]).toMatchObject({ taskDefinition: v2, rolloutState: 'COMPLETED', runningCount: 2 });
+    // Green tasks serve from the alternate target group; blue's targets were deregistered.
+    const green = await h.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: alb.greenTargetGroup }));
+    expect(green.TargetHealthDescriptions!.filter((t) => t.TargetHealth!.State === 'healthy')).toHaveLength(2);
+    const blue = await h.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: alb.blueTargetGroup }));
+    expect(blue.TargetHealthDescriptions!.filter((t) => t.TargetHealth!.State === 'healthy')).toHaveLength(0);
+  }, 120_000);
+});
