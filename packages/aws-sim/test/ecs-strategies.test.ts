@@ -63,4 +63,65 @@ suite('ECS blue/green, linear and canary deployments (deploymentController ECS)'
     const blue = await h.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: alb.blueTargetGroup }));
     expect(blue.TargetHealthDescriptions!.filter((t) => t.TargetHealth!.State === 'healthy')).toHaveLength(0);
   }, 120_000);
+
+  it('LINEAR: production traffic moves in equal steps with the step bake time between them, none after 100 %', async () => {
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LinearConfiguration.html
+    const alb = await albForBlueGreen(h.elb, 'lin');
+    const v1 = await webRevision(h, 'lin', 'v1');
+    await createWebService(h, 'prod', 'lin', v1, { strategy: 'LINEAR', linearConfiguration: { stepPercent: 34, stepBakeTimeInMinutes: 1 }, bakeTimeInMinutes: 1 }, alb);
+    await h.advance(60);
+    const v2 = await webRevision(h, 'lin', 'v2');
+    await h.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'lin', taskDefinition: v2 }));
+    const started = await latestDeployment(h.ecs, 'prod', 'lin');
+    expect(started.deploymentConfiguration).toMatchObject({ strategy: 'LINEAR', linearConfiguration: { stepPercent: 34, stepBakeTimeInMinutes: 1 } });
+    const seen = await watch(h, started.serviceDeploymentArn!, alb, 400);
+    expect(seen.at(-1)!.status).toBe('SUCCESSFUL');
+    expect(sequence(seen.map((o) => o.production))).toEqual([0, 34, 68, 100]);
+    // PRE_PRODUCTION_TRAFFIC_SHIFT and PRODUCTION_TRAFFIC_SHIFT repeat for every step.
+    expect(sequence(seen.map((o) => o.stage))).toEqual([
+      ...BLUE_GREEN_STAGES.slice(0, 5),
+      'PRE_PRODUCTION_TRAFFIC_SHIFT',
+      'PRODUCTION_TRAFFIC_SHIFT',
+      'PRE_PRODUCTION_TRAFFIC_SHIFT',
+      'PRODUCTION_TRAFFIC_SHIFT',
+      'PRE_PRODUCTION_TRAFFIC_SHIFT',
+      'PRODUCTION_TRAFFIC_SHIFT',
+      ...BLUE_GREEN_STAGES.slice(7),
+    ]);
+    // Each step holds for the step bake time (60 s) before the next; the last step does not wait.
+    const firstAt = (p: number) => seen.find((o) => o.production === p)!.at;
+    expect(firstAt(68) - firstAt(34)).toBeGreaterThanOrEqual(60);
+    expect(firstAt(100) - firstAt(68)).toBeGreaterThanOrEqual(60);
+    expect(seen.find((o) => o.stage === 'POST_PRODUCTION_TRAFFIC_SHIFT')!.at - firstAt(100)).toBeLessThan(5);
+  }, 120_000);
+
+  it('CANARY: the canary percentage first, then the rest after the canary bake time', async () => {
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CanaryConfiguration.html
+    const alb = await albForBlueGreen(h.elb, 'can');
+    const v1 = await webRevision(h, 'can', 'v1');
+    await createWebService(h, 'prod', 'can', v1, { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 2 }, bakeTimeInMinutes: 1 }, alb);
+    await h.advance(60);
+    const v2 = await webRevision(h, 'can', 'v2');
+    await h.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'can', taskDefinition: v2 }));
+    const started = await latestDeployment(h.ecs, 'prod', 'can');
+    const seen = await watch(h, started.serviceDeploymentArn!, alb, 400);
+    expect(seen.at(-1)!.status).toBe('SUCCESSFUL');
+    expect(sequence(seen.map((o) => o.production))).toEqual([0, 10, 100]);
+    const firstAt = (p: number) => seen.find((o) => o.production === p)!.at;
+    expect(firstAt(100) - firstAt(10)).toBeGreaterThanOrEqual(120);
+    expect(sequence(seen.map((o) => o.stage)).filter((s) => s === 'PRODUCTION_TRAFFIC_SHIFT')).toHaveLength(2);
+    // A canary deployment keeps the test listener on green from TEST_TRAFFIC_SHIFT on.
+    expect(seen.filter((o) => o.production === 10).every((o) => o.test === 100)).toBe(true);
+  }, 120_000);
+
+  it('the first deployment of a BLUE_GREEN service has no blue revision: it rolls out into the primary target group', async () => {
+    const alb = await albForBlueGreen(h.elb, 'first');
+    const v1 = await webRevision(h, 'first', 'v1');
+    await createWebService(h, 'prod', 'first', v1, { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 5 }, alb);
+    const first = await latestDeployment(h.ecs, 'prod', 'first');
+    const seen = await watch(h, first.serviceDeploymentArn!, alb, 120);
+    expect(seen.at(-1)!.status).toBe('SUCCESSFUL');
+    const blue = await h.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: alb.blueTargetGroup }));
+    expect(blue.TargetHealthDescriptions).toHaveLength(2);
+  }, 60_000);
 });
