@@ -6,6 +6,7 @@ import type { Deployment, Service, ServiceDeploymentRecord } from '../model.js';
 import type { ServiceScheduler } from '../scheduler.js';
 import { validateDeploymentStrategy, type HookAction, type LifecycleStage, type LoadBalancerInput, type StrategyConfig } from './config.js';
 import { DEFAULT_CALLBACK_DELAY_SECONDS, hookId, HookOutcomes, type HookExecution } from './hooks.js';
+import { alarmFailedReason } from '../deployment-alarms.js';
 import { markStrategyDeployment, setTargetGroups, targetGroupOf } from './target-groups.js';
 
 /**
@@ -52,7 +53,8 @@ interface Run {
   shifts: TrafficShift[];
   productionPercent: number;
   testPercent: number;
-  alarms?: { names: string[]; rollback: boolean; status: 'MONITORING' | 'TRIGGERED' | 'MONITORING_COMPLETE'; triggered: string[] };
+  /** deploymentConfiguration.alarms when enabled; the record's `alarms` shows their state. */
+  alarms?: { names: string[]; rollback: boolean };
 }
 
 export interface StrategyDeps {
@@ -88,8 +90,9 @@ export class StrategyController {
     // Deployment alarms are watched in every stage, BAKE_TIME included: "Monitor application health,
     // performance metrics, and alarm states during the bake time period. A rollback operation is
     // initiated when issues are detected." (blue-green-deployment-how-it-works.html)
-    deps.alarms?.onStateChange((name, state, at) => {
-      if (state.value !== 'ALARM') return;
+    // As for rolling deployments (deployment-alarms.ts), an alarm going into ALARM is a failure.
+    deps.alarms?.onStateChange((name, state, at, previous) => {
+      if (state.value !== 'ALARM' || previous === 'ALARM') return;
       for (const run of this.runs.values()) if (run.state === 'RUNNING' && run.alarms?.names.includes(name)) this.alarmed(run, [name], at);
     });
   }
@@ -131,7 +134,7 @@ export class StrategyController {
       shifts,
       productionPercent: 0,
       testPercent: 0,
-      alarms: dcAlarms?.enable ? { names: dcAlarms.alarmNames ?? [], rollback: !!dcAlarms.rollback, status: 'MONITORING', triggered: [] } : undefined,
+      alarms: dcAlarms?.enable ? { names: dcAlarms.alarmNames ?? [], rollback: !!dcAlarms.rollback } : undefined,
     };
     const activeRevisions = service.deployments.filter((d) => d !== green && this.deps.scheduler.active(d).length > 0).length;
     run.steps = this.plan(run, activeRevisions > 1);
@@ -166,7 +169,8 @@ export class StrategyController {
       stage: 'CLEAN_UP',
       action: (at) => {
         run.cleanUp = true;
-        if (run.alarms?.status === 'MONITORING') run.alarms.status = 'MONITORING_COMPLETE';
+        // Alarms are monitored up to the end of BAKE_TIME (blue-green-deployment-how-it-works.html).
+        if (run.record.alarms?.status === 'MONITORING') run.record.alarms.status = 'MONITORING_COMPLETE';
         this.deps.scheduler.schedule(service, at);
       },
       // Done when the scheduler has drained blue and marked the deployment SUCCESSFUL.
@@ -209,7 +213,7 @@ export class StrategyController {
   private end(run: Run): void {
     run.state = 'ENDED';
     run.token++;
-    if (run.alarms?.status === 'MONITORING') run.alarms.status = 'MONITORING_COMPLETE';
+    if (run.record.alarms?.status === 'MONITORING') run.record.alarms.status = 'MONITORING_COMPLETE';
     this.runs.delete(run.green);
   }
 
@@ -224,11 +228,6 @@ export class StrategyController {
     run.pending = [];
     const token = ++run.token;
     run.record.updatedAt = new Date(at);
-    // An alarm already in ALARM fails the deployment at the next stage (every stage is monitored).
-    if (run.alarms) {
-      const firing = run.alarms.names.filter((n) => this.deps.alarms?.state(n)?.value === 'ALARM');
-      if (firing.length) return this.alarmed(run, firing, at);
-    }
     step.action?.(at);
     if (run.state !== 'RUNNING') return;
     for (const hook of run.config.hooks) {
@@ -354,11 +353,14 @@ export class StrategyController {
   // ---- failures ----
 
   private alarmed(run: Run, names: string[], at: number): void {
-    if (!run.alarms || run.state !== 'RUNNING') return;
-    run.alarms.status = 'TRIGGERED';
-    run.alarms.triggered = [...new Set([...run.alarms.triggered, ...names])];
-    const reason = `ECS deployment failed: alarm detected: ${names.join(', ')} in ALARM state.`;
-    this.deps.scheduler.event(run.service, `(service ${run.service.serviceName}) (deployment ${run.green.id}) deployment failed: alarm detected.`, at);
+    if (!run.alarms || run.state !== 'RUNNING' || run.cleanUp) return;
+    const triggered = run.alarms.names.filter((n) => names.includes(n) || this.deps.alarms?.state(n)?.value === 'ALARM');
+    if (run.record.alarms) {
+      run.record.alarms.status = 'TRIGGERED';
+      run.record.alarms.triggeredAlarmNames = triggered;
+    }
+    const reason = alarmFailedReason(triggered);
+    this.deps.scheduler.event(run.service, `(service ${run.service.serviceName}) (deployment ${run.green.id}) deployment failed: alarm(s) ${triggered.join(', ')} in ALARM state.`, at);
     if (run.alarms.rollback) return void this.rollback(run, reason, at);
     // Without rollback the deployment stops where it is (ServiceDeployment.stoppedAt).
     run.green.rolloutState = 'FAILED';
@@ -407,7 +409,7 @@ export class StrategyController {
 
   // ---- DescribeServiceDeployments ----
 
-  /** lifecycleStage, lifecycleHookDetails and alarms of a strategy service deployment. */
+  /** lifecycleStage and lifecycleHookDetails of a strategy service deployment (alarms: record.alarms). */
   describe(record: ServiceDeploymentRecord): Record<string, unknown> {
     const run = this.byRecord.get(record);
     if (!run) return {};
@@ -422,8 +424,6 @@ export class StrategyController {
         expiresAt: new Date(h.expiresAt),
         timeoutAction: h.hook.timeoutConfiguration.action,
       })),
-      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentAlarms.html
-      ...(run.alarms ? { alarms: { status: run.alarms.status, alarmNames: run.alarms.names, triggeredAlarmNames: run.alarms.triggered } } : {}),
     };
   }
 
