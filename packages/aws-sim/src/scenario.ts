@@ -204,6 +204,10 @@ export function readScenarioFile(path: string): Scenario {
   }
   const scenario = validateScenario(data, `scenario ${path}`);
   // Behaviours are checked here too, so a bad file fails before anything is loaded.
-  new ImageBehaviours().load(scenario);
+  try {
+    new ImageBehaviours().load(scenario);
+  } catch (err) {
+    throw new Error(`scenario ${path}: ${(err as Error).message}`);
+  }
   return scenario;
 }

@@ -46,7 +46,7 @@ suite('capacity providers', () => {
     ['two providers with a base', [{ capacityProvider: 'FARGATE', weight: 1, base: 1 }, { capacityProvider: 'FARGATE_SPOT', weight: 1, base: 2 }], /only one capacity provider .* can have a base defined/],
     ['a provider not associated with the cluster', [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }], /not associated with the cluster \(FARGATE_SPOT; associated: FARGATE\)/],
   ])('rejects a default strategy with %s (InvalidParameterException)', async (_name, strategy, message) => {
-    const providers = strategy.some((i) => i.base) && strategy.length > 1 ? ['FARGATE', 'FARGATE_SPOT'] : ['FARGATE'];
+    const providers = strategy.some((i) => 'base' in i && i.base) && strategy.length > 1 ? ['FARGATE', 'FARGATE_SPOT'] : ['FARGATE'];
     const call = h.ecs.send(new CreateClusterCommand({ clusterName: `bad-${Math.random().toString(36).slice(2, 8)}`, capacityProviders: providers, defaultCapacityProviderStrategy: strategy }));
     await expect(call).rejects.toBeInstanceOf(InvalidParameterException);
     await expect(call).rejects.toThrow(message);

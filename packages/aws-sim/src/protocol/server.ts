@@ -96,8 +96,14 @@ export class ProtocolServer {
   private async handleControl(op: string, body: string, res: ServerResponse): Promise<void> {
     const handler = this.options.control?.[op];
     if (!handler) return sendJson(res, 404, { error: `unknown control operation '${op}'`, operations: Object.keys(this.options.control ?? {}) });
+    let input: unknown;
     try {
-      const result = await handler(body ? JSON.parse(body) : {});
+      input = body ? JSON.parse(body) : {};
+    } catch {
+      return sendJson(res, 400, { error: `${op}: the request body is not valid JSON (send a JSON object, e.g. {})` });
+    }
+    try {
+      const result = await handler(input);
       sendJson(res, 200, toWire(result ?? {}));
     } catch (err) {
       sendJson(res, 400, { error: (err as Error).message });
