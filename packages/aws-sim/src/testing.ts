@@ -104,12 +104,24 @@ export async function registerFargateTaskDefinition(ecs: ECSClient, definition: 
   return out.taskDefinition!.taskDefinitionArn!;
 }
 
+/**
+ * Creates a cluster with the FARGATE capacity provider as its default strategy, so RunTask / CreateService
+ * calls that give neither a launch type nor a strategy run on Fargate, as on a cluster set up for Fargate.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
+ */
+export async function createFargateCluster(ecs: ECSClient, clusterName: string): Promise<string> {
+  const out = await ecs.send(
+    new CreateClusterCommand({ clusterName, capacityProviders: ['FARGATE', 'FARGATE_SPOT'], defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }] }),
+  );
+  return out.cluster!.clusterArn!;
+}
+
 export interface FargateService {
   cluster: string;
   serviceName: string;
   taskDefinition: string;
   desiredCount: number;
-  /** Create the cluster first (default false: the caller made it). */
+  /** Create the cluster first, with FARGATE as its default capacity provider strategy (default false: the caller made it). */
   createCluster?: boolean;
   /** awsvpc network; default subnet `subnet-1`, no security group, no public IP setting. */
   subnets?: string[];
@@ -124,7 +136,7 @@ export interface FargateService {
 /** Creates a Fargate service (and, if asked, its cluster). Simulated time must pass for its tasks to run. */
 export async function createFargateService(ecs: ECSClient, service: FargateService): Promise<void> {
   const { cluster, serviceName, taskDefinition, desiredCount, subnets = ['subnet-1'], securityGroups, assignPublicIp, deploymentConfiguration, loadBalancers, healthCheckGracePeriodSeconds } = service;
-  if (service.createCluster) await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  if (service.createCluster) await createFargateCluster(ecs, cluster);
   await ecs.send(
     new CreateServiceCommand({
       cluster,
