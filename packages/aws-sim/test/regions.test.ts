@@ -9,12 +9,11 @@ import {
   ECSClient,
   ListClustersCommand,
   ListServicesCommand,
-  RegisterTaskDefinitionCommand,
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutRuleCommand } from '@aws-sdk/client-eventbridge';
 import { startSimulator, type Simulator } from '../src/index.js';
-import { sdkConfig } from '../src/testing.js';
+import { createFargateCluster, registerFargateTaskDefinition, sdkConfig, SIM_EXECUTION_ROLE_ARN } from '../src/testing.js';
 
 // Resources are per region: "Many resources are Region-specific"; ClusterNotFoundException: "Amazon ECS
 // clusters are Region specific". https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html
@@ -84,24 +83,18 @@ describe('regions', () => {
     const seeded = await sim.control.seedImage!({ region: 'eu-west-1', repositoryName: 'migrate', tags: ['v1'] });
     expect(seeded.imageUri).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/migrate@${seeded.imageDigest}`);
     sim.control.setImageBehaviour('migrate:v1', { exitAfterSeconds: 1, exitCode: 0, logs: ['migrated in eu-west-1'] });
-    await eu.send(new CreateClusterCommand({ clusterName: 'jobs', capacityProviders: ['FARGATE'], defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }] }));
-    await eu.send(
-      new RegisterTaskDefinitionCommand({
-        family: 'migrate',
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        cpu: '256',
-        memory: '512',
-        executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
-        containerDefinitions: [
-          {
-            name: 'migrate',
-            image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/migrate:v1',
-            logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/migrate', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' } },
-          },
-        ],
-      }),
-    );
+    await createFargateCluster(eu, 'jobs');
+    await registerFargateTaskDefinition(eu, {
+      family: 'migrate',
+      executionRoleArn: SIM_EXECUTION_ROLE_ARN,
+      containerDefinitions: [
+        {
+          name: 'migrate',
+          image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/migrate:v1',
+          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/migrate', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' } },
+        },
+      ],
+    });
     const run = await eu.send(new RunTaskCommand({ cluster: 'jobs', taskDefinition: 'migrate', networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } } }));
     const task = run.tasks![0]!;
     expect(task.taskArn).toMatch(/^arn:aws:ecs:eu-west-1:123456789012:task\/jobs\/[0-9a-f]{32}$/);
