@@ -12,8 +12,10 @@ import {
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutRuleCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { startSimulator, type Simulator } from '../src/index.js';
-import { createFargateCluster, registerFargateTaskDefinition, sdkConfig, SIM_EXECUTION_ROLE_ARN } from '../src/testing.js';
+import { createFargateCluster, createWebTargetGroup, registerFargateTaskDefinition, sdkConfig, SIM_EXECUTION_ROLE_ARN } from '../src/testing.js';
 
 // Resources are per region: "Many resources are Region-specific"; ClusterNotFoundException: "Amazon ECS
 // clusters are Region specific". https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html
@@ -74,6 +76,23 @@ describe('regions', () => {
     const eu = inRegion(EventBridgeClient, 'ap-southeast-2');
     const out = await eu.send(new PutRuleCommand({ Name: 'nightly', ScheduleExpression: 'rate(1 day)' }));
     expect(out.RuleArn).toBe('arn:aws:events:ap-southeast-2:123456789012:rule/nightly');
+  });
+
+  it('keeps load balancers, target groups and alarms per region (ELBv2 awsQuery, CloudWatch)', async () => {
+    const euElb = inRegion(ElasticLoadBalancingV2Client, 'eu-west-1');
+    const usElb = inRegion(ElasticLoadBalancingV2Client, 'us-east-1');
+    const tg = await createWebTargetGroup(euElb, { name: 'regional-web' });
+    expect(tg.targetGroupArn).toMatch(/^arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup\/regional-web\//);
+    expect(tg.loadBalancerArn).toMatch(/^arn:aws:elasticloadbalancing:eu-west-1:/);
+    await expect(usElb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [tg.targetGroupArn] }))).rejects.toMatchObject({ name: 'TargetGroupNotFoundException' });
+    const euCw = inRegion(CloudWatchClient, 'eu-west-1');
+    const usCw = inRegion(CloudWatchClient, 'us-east-1');
+    await euCw.send(
+      new PutMetricAlarmCommand({ AlarmName: 'regional-5xx', Namespace: 'AWS/ApplicationELB', MetricName: 'HTTPCode_Target_5XX_Count', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold' }),
+    );
+    const [alarm] = (await euCw.send(new DescribeAlarmsCommand({ AlarmNames: ['regional-5xx'] }))).MetricAlarms!;
+    expect(alarm!.AlarmArn).toBe('arn:aws:cloudwatch:eu-west-1:123456789012:alarm:regional-5xx');
+    expect((await usCw.send(new DescribeAlarmsCommand({ AlarmNames: ['regional-5xx'] }))).MetricAlarms).toEqual([]);
   });
 
   it('runs a task in its region: ARNs, image from that region’s ECR (seeded through the control API), logs to awslogs-region', async () => {
