@@ -177,6 +177,30 @@ describe('an unhealthy release behind a target group', () => {
   });
 });
 
+describe('healthCheckGracePeriodSeconds and container health checks', () => {
+  // "the period of time ... that the Amazon ECS service scheduler ignores unhealthy Elastic Load Balancing,
+  // VPC Lattice, and container health checks after a task has first started"
+  // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
+  it('replaces a task failing its container health check only after the grace period', async () => {
+    await sim.control.seedImage!({ repositoryName: 'chc', tags: ['v1'] });
+    sim.control.setImageBehaviour('chc:v1', { healthCheck: 'fail' });
+    const td = await registerFargateTaskDefinition(ecs, {
+      family: 'chc',
+      executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
+      containerDefinitions: [{ name: 'app', image: simImage('chc:v1'), healthCheck: { command: ['CMD-SHELL', 'curl -f localhost:8080/health'], interval: 10, retries: 2 } }],
+    });
+    await createFargateService(ecs, { cluster: CLUSTER, serviceName: 'chc', taskDefinition: td, desiredCount: 1, healthCheckGracePeriodSeconds: 90 });
+    // RUNNING at 8 s, UNHEALTHY after 2 × 10 s (28 s); the grace period runs to 98 s.
+    advance(40);
+    const [task] = await tasks('chc');
+    expect(task).toMatchObject({ lastStatus: 'RUNNING', healthStatus: 'UNHEALTHY' });
+    advance(50);
+    expect((await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [task!.taskArn!] }))).tasks![0]!.desiredStatus).toBe('RUNNING');
+    advance(10);
+    expect((await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [task!.taskArn!] }))).tasks![0]!).toMatchObject({ desiredStatus: 'STOPPED', stoppedReason: 'Task failed container health checks' });
+  });
+});
+
 describe('deregistration delay', () => {
   // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html#deregistration-delay
   // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-lifecycle-explanation.html (DEACTIVATING)
