@@ -201,7 +201,7 @@ export function createEcs(options: EcsOptions) {
     finishedAt: r.finishedAt,
     stoppedAt: r.stoppedAt,
     updatedAt: r.updatedAt,
-    sourceServiceRevisions: r.sourceServiceRevisions,
+    sourceServiceRevisions: r.sourceServiceRevisions.map((source) => ({ ...source, ...strategies.trafficOf(r, source.arn) })),
     targetServiceRevision: (() => {
       const d = r.service.deployments.find((x) => x.record === r && x.revision === r.targetRevision);
       return {
@@ -209,6 +209,7 @@ export function createEcs(options: EcsOptions) {
         requestedTaskCount: d ? (d.status === 'PRIMARY' ? r.service.desiredCount : scheduler.active(d).length) : 0,
         runningTaskCount: d ? scheduler.running(d) : 0,
         pendingTaskCount: d ? scheduler.active(d).length - scheduler.running(d) : 0,
+        ...strategies.trafficOf(r, r.targetRevision.serviceRevisionArn),
       };
     })(),
     status: r.status,

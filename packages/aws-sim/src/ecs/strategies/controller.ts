@@ -427,10 +427,17 @@ export class StrategyController {
     };
   }
 
-  /** The production / test traffic percentages of a service deployment's target and source revisions. */
-  weights(record: ServiceDeploymentRecord): { production: number; test: number; blueRevisionArn: string } | undefined {
+  /**
+   * requestedProductionTrafficWeight / requestedTestTrafficWeight of a revision of a strategy service
+   * deployment (ServiceRevisionSummary): green's share for the target, the rest for blue, 0 for others.
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRevisionSummary.html
+   */
+  trafficOf(record: ServiceDeploymentRecord, revisionArn: string): { requestedProductionTrafficWeight?: number; requestedTestTrafficWeight?: number } {
     const run = this.byRecord.get(record);
-    return run ? { production: run.productionPercent, test: run.testPercent, blueRevisionArn: run.blue.revision.serviceRevisionArn } : undefined;
+    if (!run) return {};
+    if (revisionArn === run.green.revision.serviceRevisionArn) return { requestedProductionTrafficWeight: run.productionPercent, requestedTestTrafficWeight: run.testPercent };
+    if (revisionArn === run.blue.revision.serviceRevisionArn) return { requestedProductionTrafficWeight: 100 - run.productionPercent, requestedTestTrafficWeight: 100 - run.testPercent };
+    return { requestedProductionTrafficWeight: 0, requestedTestTrafficWeight: 0 };
   }
 }
 
