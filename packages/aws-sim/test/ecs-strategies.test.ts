@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe as suite, expect, it } from '@jest/globals';
 import { CreateClusterCommand, DescribeServicesCommand, UpdateServiceCommand, type DeploymentConfiguration } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { albForBlueGreen, createWebService, latestDeployment, sequence, startStrategyHarness, watch, webRevision, type StrategyHarness } from './strategy-harness.js';
+import { albForBlueGreen, createWebService, describeDeployment, latestDeployment, ruleWeight, sequence, startStrategyHarness, watch, webRevision, type StrategyHarness } from './strategy-harness.js';
 
 const BLUE_GREEN_STAGES = [
   'PRE_SCALE_UP',
@@ -117,4 +117,22 @@ suite('ECS blue/green, linear and canary deployments (deploymentController ECS)'
     const blue = await h.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: alb.blueTargetGroup }));
     expect(blue.TargetHealthDescriptions).toHaveLength(2);
   }, 60_000);
+
+  it('a newer UpdateService during a BLUE_GREEN deployment supersedes it; the newer one goes out from the same blue', async () => {
+    const { alb, started } = await deployV2('sup', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 });
+    await watch(h, started.serviceDeploymentArn!, alb, 100, (o) => o.stage === 'POST_SCALE_UP');
+    const v3 = await webRevision(h, 'sup', 'v3');
+    await h.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'sup', taskDefinition: v3 }));
+    const newer = await latestDeployment(h.ecs, 'prod', 'sup');
+    expect(newer.serviceDeploymentArn).not.toBe(started.serviceDeploymentArn);
+    const seen = await watch(h, newer.serviceDeploymentArn!, alb, 300);
+    expect(seen.at(-1)!.status).toBe('SUCCESSFUL');
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html (stoppedAt)
+    const superseded = await describeDeployment(h.ecs, started.serviceDeploymentArn!);
+    expect(superseded).toMatchObject({ status: 'STOPPED', statusReason: 'Service deployment superseded by a newer deployment.' });
+    const service = (await h.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['sup'] }))).services![0]!;
+    expect(service.deployments).toHaveLength(1);
+    expect(service.deployments![0]).toMatchObject({ taskDefinition: v3, runningCount: 2 });
+    expect(await ruleWeight(h.elb, alb.productionRule, alb.greenTargetGroup)).toBe(100);
+  }, 120_000);
 });

@@ -259,8 +259,10 @@ export class StrategyController {
     if (run.index + 1 < run.steps.length) this.enter(run, run.index + 1, at);
   }
 
-  /** The deployment was stopped (ABORT, superseded, breaker without rollback): the run ends where it is. */
+  /** The deployment was stopped (ABORT, superseded, breaker without rollback, service deleted): the run ends where it is. */
   private stopped(run: Run): boolean {
+    // A service being deleted (DeleteService) ends its deployment's run: its tasks are stopping anyway.
+    if (run.service.status !== 'ACTIVE') return this.end(run), true;
     if (run.record.status === 'IN_PROGRESS') return false;
     if (run.record.status !== 'ROLLBACK_IN_PROGRESS') this.end(run);
     return true;
