@@ -237,7 +237,7 @@ export class StrategyController {
       run.pending.push(exec);
       // A hook not resolved by expiresAt takes its timeoutAction (API_DeploymentLifecycleHookDetail).
       this.deps.clock.at(exec.expiresAt, (t) => {
-        if (exec.status !== 'IN_PROGRESS' && exec.status !== 'AWAITING_ACTION') return;
+        if (run.state !== 'RUNNING' || (exec.status !== 'IN_PROGRESS' && exec.status !== 'AWAITING_ACTION')) return;
         exec.status = 'TIMED_OUT';
         this.resolved(run, exec, hook.timeoutConfiguration.action, `Lifecycle hook ${describeHook(exec)} timed out at ${exec.stage}.`, t);
       });
