@@ -111,6 +111,22 @@ describe('a rolling service behind a target group', () => {
   });
 });
 
+describe('changing loadBalancers', () => {
+  // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LoadBalancer.html
+  it('starts a new deployment whose tasks register in the new target group; the old targets drain', async () => {
+    const first = await createWebTargetGroup(elbv2, { name: 'move-a', intervalSeconds: 10, deregistrationDelaySeconds: 5 });
+    const second = await createWebTargetGroup(elbv2, { name: 'move-b', intervalSeconds: 10 });
+    const td = await webTaskDefinition('move', 'move', 'v1');
+    await createFargateService(ecs, { cluster: CLUSTER, serviceName: 'move', taskDefinition: td, desiredCount: 1, loadBalancers: [{ targetGroupArn: first.targetGroupArn, containerName: 'app', containerPort: 8080 }] });
+    await until(async () => (await service('move')).deployments![0]!.rolloutState === 'COMPLETED');
+    await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: 'move', loadBalancers: [{ targetGroupArn: second.targetGroupArn, containerName: 'app', containerPort: 8080 }] }));
+    expect((await service('move')).deployments!.length).toBe(2);
+    await until(async () => (await service('move')).deployments!.length === 1 && (await service('move')).deployments![0]!.rolloutState === 'COMPLETED');
+    expect((await targets(second.targetGroupArn)).map((d) => d.TargetHealth!.State)).toEqual(['healthy']);
+    expect(await targets(first.targetGroupArn)).toEqual([]);
+  });
+});
+
 describe('an unhealthy release behind a target group', () => {
   // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-unhealthy-event-messages.html
   // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html

@@ -398,6 +398,9 @@ export function createEcs(options: EcsOptions) {
         s.desiredCount = input.desiredCount;
       }
       s.deploymentConfiguration = deploymentConfiguration;
+      // "When you add, update, or remove a load balancer configuration, Amazon ECS starts a new deployment."
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LoadBalancer.html
+      const loadBalancersChanged = input.loadBalancers !== undefined && JSON.stringify(input.loadBalancers) !== JSON.stringify(s.input.loadBalancers ?? []);
       for (const key of ['enableExecuteCommand', 'propagateTags', 'enableECSManagedTags', 'healthCheckGracePeriodSeconds', 'loadBalancers', 'serviceRegistries', 'placementConstraints', 'placementStrategy'] as const) {
         if (input[key] !== undefined) s.input[key] = input[key];
       }
@@ -410,7 +413,7 @@ export function createEcs(options: EcsOptions) {
       }
       // A new deployment starts when the task definition, network or platform changes, or on request.
       // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
-      const changed = td !== s.taskDefinition || input.forceNewDeployment || input.networkConfiguration !== undefined || input.platformVersion !== undefined;
+      const changed = td !== s.taskDefinition || input.forceNewDeployment || input.networkConfiguration !== undefined || input.platformVersion !== undefined || loadBalancersChanged;
       s.networkConfiguration = networkConfiguration;
       if (changed) scheduler.deploy(s, td, at);
       else scheduler.schedule(s, at);
