@@ -128,6 +128,25 @@ describe('regions', () => {
     expect((await usLogs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/migrate' }))).logGroups).toEqual([]);
   });
 
+  it('pulls from the region the image URI names: an image only in eu-west-1 fails to pull by its us-east-1 URI', async () => {
+    // Runs after the test above seeded migrate:v1 in eu-west-1 only.
+    const us = inRegion(ECSClient, 'us-east-1');
+    await createFargateCluster(us, 'jobs-us');
+    const run = async (image: string) => {
+      const family = `pull-${Math.random().toString(36).slice(2, 8)}`;
+      await registerFargateTaskDefinition(us, { family, executionRoleArn: SIM_EXECUTION_ROLE_ARN, containerDefinitions: [{ name: 'migrate', image }] });
+      const task = (await us.send(new RunTaskCommand({ cluster: 'jobs-us', taskDefinition: family, networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } } }))).tasks![0]!;
+      await sim.clock.advance(30_000);
+      return (await us.send(new DescribeTasksCommand({ cluster: 'jobs-us', tasks: [task.taskArn!] }))).tasks![0]!;
+    };
+    const wrongRegion = await run('123456789012.dkr.ecr.us-east-1.amazonaws.com/migrate:v1');
+    expect(wrongRegion.stopCode).toBe('TaskFailedToStart');
+    expect(wrongRegion.stoppedReason).toMatch(/^CannotPullContainerError: .*us-east-1\.amazonaws\.com\/migrate:v1: not found$/);
+    const crossRegion = await run('123456789012.dkr.ecr.eu-west-1.amazonaws.com/migrate:v1');
+    expect(crossRegion.stopCode).toBe('EssentialContainerExited');
+    expect(crossRegion.containers![0]!.exitCode).toBe(0);
+  });
+
   it('rejects a control operation naming a malformed region, naming the field', async () => {
     const res = await fetch(`${sim.endpoint}/_sim/seedImage`, { method: 'POST', body: JSON.stringify({ region: 'Europe', repositoryName: 'x', tags: ['v1'] }) });
     expect(res.status).toBe(400);
