@@ -1,6 +1,7 @@
 // Shared jest settings: TypeScript compiled by SWC straight to native ESM (run with
-// --experimental-vm-modules), so ESM-only dependencies such as @actions/core 3 load as they do in
-// production. Nothing is transformed to CommonJS and no module is auto-mocked.
+// --experimental-vm-modules), so ESM-only dependencies (@actions/core 3, the oracle in packages/github's
+// tests, the AWS SDK's ESM builds) load as they do in production. Nothing is transformed to CommonJS and
+// no module is auto-mocked.
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',

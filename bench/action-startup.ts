@@ -154,14 +154,17 @@ async function untilInputError(action: string, env: Record<string, string>, cwd:
   return kb ? { wallMs, peakBytes: Number(kb) * 1024 } : { wallMs };
 }
 
-async function bundleBytes(action: string): Promise<{ index: number; total: number } | undefined> {
+/** JS the runner loads at start (index.js; all dist JS), and the source maps, read only on an unexpected error. */
+async function bundleBytes(action: string): Promise<{ index: number; total: number; maps: number } | undefined> {
   const dist = join(actionDir(action), 'dist');
   if (!existsSync(join(dist, 'index.js'))) return undefined;
   let total = 0;
+  let maps = 0;
   for (const f of await readdir(dist, { recursive: true })) {
     if (/\.(c|m)?js$/.test(f)) total += (await stat(join(dist, f))).size;
+    if (f.endsWith('.map')) maps += (await stat(join(dist, f))).size;
   }
-  return { index: (await stat(join(dist, 'index.js'))).size, total };
+  return { index: (await stat(join(dist, 'index.js'))).size, total, maps };
 }
 
 /** A workspace the build-image action accepts: Dockerfiles and a lockfile to hash. */
@@ -288,7 +291,7 @@ export const actionStartup: Benchmark = {
           n: '1',
           goal: '≤ 1.50 MB',
           verdict: size.total <= BUNDLE_LIMIT ? 'meets' : 'misses',
-          comparison: `${size.total <= BUNDLE_LIMIT ? 'under' : 'over'} the limit by ${mb(Math.abs(BUNDLE_LIMIT - size.total))}`,
+          comparison: `${size.total <= BUNDLE_LIMIT ? 'under' : 'over'} the limit by ${mb(Math.abs(BUNDLE_LIMIT - size.total))}; plus ${mb(size.maps)} of source maps, not loaded at start`,
         });
       }
       return {

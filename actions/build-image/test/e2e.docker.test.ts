@@ -2,32 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { copyFile, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runAction, type ActionRun } from '@gantry/local-runner';
-import { dockerTestEnv, registryImageConfig } from './helpers/docker-env.js';
+import { startSimulator, type Simulator } from '@gantry/aws-sim';
+import { dockerTestEnv, runAction, type ActionRun } from '@gantry/local-runner';
+import { registryImageConfig } from './helpers/docker-env.js';
 
 // The bundled action, run as the runner runs it, against @gantry/aws-sim in registry mode: ECR's API
 // (GetAuthorizationToken, DescribeImages, CreateRepository) and `docker push` meet the same images in
 // the real registry. This is the issue's "Done when".
-const env = dockerTestEnv();
+const env = dockerTestEnv('the build-image end-to-end test');
 const actionDir = join(import.meta.dirname, '..');
 const fixture = join(import.meta.dirname, '../../../packages/image-build/test/fixtures/app');
 const BASE_DIGEST_LABEL = 'org.opencontainers.image.base.digest';
 
-type StartSimulator = (options: { port: number; speed: number; registryUrl: string }) => Promise<{ env: Record<string, string>; stop(): Promise<void> }>;
-// A non-literal specifier keeps this package's typecheck independent of the simulator's progress. While
-// @gantry/aws-sim cannot be loaded (it is being written), this test skips with a message; once it loads,
-// any failure is a real failure.
-const simPackage = '@gantry/aws-sim';
-const startSimulator = await import(simPackage).then(
-  (m: { startSimulator?: StartSimulator }) => m.startSimulator,
-  (err: Error) => {
-    console.warn(`SKIPPING build-image end-to-end test: @gantry/aws-sim cannot be loaded yet (${err.message.split('\n')[0]})`);
-    return undefined;
-  },
-);
-
-(env.run && startSimulator ? describe : describe.skip)('build-image end to end (simulator registry mode, real Docker)', () => {
-  let sim: { env: Record<string, string>; stop(): Promise<void> };
+(env.run ? describe : describe.skip)('build-image end to end (simulator registry mode, real Docker)', () => {
+  let sim: Simulator;
   let workspace: string;
   let dockerConfig: string;
   const suffix = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -36,8 +24,7 @@ const startSimulator = await import(simPackage).then(
   const runs: ActionRun[] = [];
 
   beforeAll(async () => {
-    if (!env.available) throw new Error(`GANTRY_REQUIRE_DOCKER=1 but ${env.reason}`);
-    sim = await startSimulator!({ port: 0, speed: 60, registryUrl: `http://${env.registry}` });
+    sim = await startSimulator({ port: 0, speed: 60, registryUrl: `http://${env.registry}` });
     workspace = await mkdtemp(join(tmpdir(), 'gantry-e2e-'));
     await cp(fixture, workspace, { recursive: true });
     await copyFile('/bin/busybox', join(workspace, 'busybox'));

@@ -46,5 +46,5 @@ await runAction(async () => {
     }[result.outcome],
   );
 });
-// core.setFailed sets exit code 1; keep the outcome's own code.
+// runAction sets exit code 1 for any failure; keep the outcome's own code.
 if (outcomeExit !== undefined && process.exitCode === 1) process.exitCode = outcomeExit;

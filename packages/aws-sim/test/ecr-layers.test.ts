@@ -1,19 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import { BatchDeleteImageCommand, BatchGetImageCommand, DeleteRepositoryCommand, ECRClient, GetDownloadUrlForLayerCommand } from '@aws-sdk/client-ecr';
+import { runOrSkip } from '@gantry/local-runner';
 import { startSimulator } from '../src/simulator.js';
 import { RegistryClient } from '../src/registry/client.js';
 import { rejection, startEcrHarness } from './ecr-harness.js';
 
 // GetDownloadUrlForLayer in both modes: memory mode serves blobs under /_sim/blobs/, registry mode hands out
 // the registry's /v2/<repo>/blobs/<digest> URL. The registry half follows test/registry.test.ts's rule: it
-// skips with a visible message when no registry answers, and fails instead when GANTRY_REQUIRE_DOCKER is set.
+// skips with a visible message when no registry answers, and fails instead when GANTRY_REQUIRE_DOCKER=1 (runOrSkip).
 const registryHost = process.env.GANTRY_TEST_REGISTRY ?? '127.0.0.1:5000';
 const registryUrl = `http://${registryHost}`;
-const required = Boolean(process.env.GANTRY_REQUIRE_DOCKER);
-const reachable = await new RegistryClient(registryUrl).ping();
-if (!reachable && required) throw new Error(`GANTRY_REQUIRE_DOCKER is set but no registry answers at ${registryUrl}/v2/`);
-if (!reachable) console.warn(`[ecr-layers.test] registry mode SKIPPED: no OCI registry at ${registryUrl} (set GANTRY_TEST_REGISTRY, or GANTRY_REQUIRE_DOCKER=1 to fail instead)`);
+const reachable = runOrSkip('GetDownloadUrlForLayer in registry mode', await new RegistryClient(registryUrl).ping(), `no OCI registry answers at ${registryUrl}/v2/ (set GANTRY_TEST_REGISTRY)`);
 
 const BASE = `sha256:${'b'.repeat(64)}`;
 const sha = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runOrSkip } from '@gantry/local-runner';
 import { probeDocker } from '../src/docker.js';
 
 // The demo as a user runs it: a child process (`node --import tsx src/main.ts`), judged by its exit code
@@ -132,12 +133,9 @@ describe('when something does not work', () => {
 // With a Docker engine the demo builds and pushes real images with the bundled build-image action. It
 // skips with a visible message when no engine is reachable, unless GANTRY_REQUIRE_DOCKER=1 (CI).
 const docker = await probeDocker({ disabled: false });
-const requireDocker = process.env.GANTRY_REQUIRE_DOCKER === '1';
-if (!docker.available && !requireDocker) console.warn(`SKIPPING the demo's Docker test: ${docker.reason}. Set GANTRY_REQUIRE_DOCKER=1 to make this a failure.`);
 
-(docker.available || requireDocker ? describe : describe.skip)('npm run demo with a Docker engine', () => {
+(runOrSkip("the demo's Docker test", docker.available, docker.reason) ? describe : describe.skip)('npm run demo with a Docker engine', () => {
   it('builds and pushes real images with build-image, then runs every step as expected', async () => {
-    if (!docker.available) throw new Error(`GANTRY_REQUIRE_DOCKER=1 but ${docker.reason}`);
     const { code, out } = await runDemo([]);
     if (code !== 0) console.error(out.slice(-6000));
     expect(code).toBe(0);

@@ -1,4 +1,5 @@
 import { UserError } from './errors.js';
+import { readableStack } from './stack.js';
 import { WorkflowCommands } from './workflow-commands.js';
 
 const runner = new WorkflowCommands();
@@ -33,8 +34,8 @@ export const actionIO = {
 
 /**
  * The edge of every action: runs `main`, and turns any failure into exactly one `::error::` line and a
- * non-zero exit. User errors are printed as written; anything else is marked unexpected, with the stack
- * in the debug log.
+ * non-zero exit. User errors are printed as written; anything else is marked unexpected and its stack
+ * printed, mapped to the TypeScript source (see readableStack).
  */
 export async function runAction(main: () => Promise<void>): Promise<void> {
   try {
@@ -42,7 +43,7 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
   } catch (err) {
     process.exitCode = 1;
     runner.issue('error', describeFailure(err));
-    if (err instanceof Error && !(err instanceof UserError) && err.stack) actionIO.debug(err.stack);
+    if (err instanceof Error && !(err instanceof UserError) && err.stack) actionIO.info(readableStack(err.stack));
   }
 }
 

@@ -9,7 +9,8 @@ import { EOL } from 'node:os';
  * Why not @actions/core: it statically imports its OIDC client and with it undici, about 480 kB of
  * minified code that every Gantry action would parse at start-up without ever using it (no action here
  * asks for an ID token). The protocol below is small, stable and versioned by GitHub's docs; the tests
- * check it byte for byte against the parser in @gantry/local-runner.
+ * check it byte for byte against the parser in @gantry/local-runner, and against @actions/core itself
+ * (test/actions-core-oracle.test.ts).
  */
 export type Env = Record<string, string | undefined>;
 
@@ -54,6 +55,8 @@ export class WorkflowCommands {
   }
 
   setOutput(name: string, value: string): void {
+    // As @actions/core does, the legacy command starts on a line of its own, whatever was written before.
+    if (!this.env.GITHUB_OUTPUT) this.write('');
     this.file('GITHUB_OUTPUT', 'set-output', name, value);
   }
 

@@ -32,7 +32,7 @@ describe('workflow commands', () => {
     expect(runner.getState('registry')).toBe('host');
     expect(runner.getState('missing')).toBe('');
     runner.setOutput('x', '1');
-    expect(lines).toEqual(['::set-output name=x::1']);
+    expect(lines).toEqual(['', '::set-output name=x::1']);
     expect(runner.appendSummary('x')).toBe(false);
   });
 });

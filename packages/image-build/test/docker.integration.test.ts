@@ -3,12 +3,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildImages, OCI, spawnDockerCli, type BuildImagesOptions, type DockerCli } from '../src/index.js';
-import { dockerTestEnv } from './helpers/docker-env.js';
+import { dockerTestEnv } from '@gantry/local-runner';
 import { registryBackedEcr, registryBlobJson, registryManifest } from './helpers/registry-ecr.js';
 import { fixtureWorkspace, uniqueRepository } from './helpers/workspace.js';
 
 // Real engine, real registry: the BuildKit `docker build` path this machine has, end to end.
-const env = dockerTestEnv();
+const env = dockerTestEnv('buildImages against a real Docker engine');
 const PASSWORD = 'registry-password-4c1d-never-in-logs';
 
 (env.run ? describe : describe.skip)('buildImages against a real Docker engine and registry', () => {
@@ -61,7 +61,6 @@ const PASSWORD = 'registry-password-4c1d-never-in-logs';
   });
 
   beforeAll(async () => {
-    if (!env.available) throw new Error(`GANTRY_REQUIRE_DOCKER=1 but ${env.reason}`);
     // A private client config, so the test's login never touches the user's ~/.docker.
     dockerConfig = await mkdtemp(join(tmpdir(), 'gantry-docker-config-'));
     docker = recording(spawnDockerCli({ binary: env.binary, env: { ...process.env, DOCKER_CONFIG: dockerConfig } }));

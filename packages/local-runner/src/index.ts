@@ -1,4 +1,4 @@
-export { runAction, type ActionRun, type RunOptions } from './run-action.js';
+export { actionNode, runAction, type ActionRun, type RunOptions } from './run-action.js';
 export { parseFileCommands } from './file-commands.js';
 export { actionContractProblems, readActionMetadata, readmeTables, type ActionMetadata } from './action-contract.js';
 export {
@@ -11,3 +11,4 @@ export {
   type IamActionFor,
   type IamListEntry,
 } from './iam-actions.js';
+export { dockerRequired, dockerTestEnv, runOrSkip } from './docker-env.js';

