@@ -1,6 +1,7 @@
 import { SimClock } from './clock.js';
 import { ProtocolServer, type ControlHandler } from './protocol/server.js';
 import type { FaultSettings } from './protocol/faults.js';
+import type { QuotaModel, QuotaSettings } from './protocol/quotas.js';
 import type { JsonService, RestRoute } from './protocol/types.js';
 import { createEcs } from './ecs/index.js';
 import { createEcr } from './ecr/index.js';
@@ -23,6 +24,8 @@ export interface SimulatorOptions {
   start?: Date;
   /** A scenario file (JSON or YAML) of image behaviours, loaded before the server starts. */
   scenario?: string;
+  /** AWS's API rate quotas: `off` (default) or `aws` (ECS token buckets, ECR per-action rates; see protocol/quotas.ts). */
+  quotas?: QuotaModel | QuotaSettings;
 }
 
 export interface Simulator {
@@ -40,6 +43,10 @@ export interface Simulator {
 /** Control operations, also served over HTTP as `POST /_sim/<name>` with a JSON body. */
 export type SimControl = Record<string, (body?: any) => any> & {
   setFaults(settings: FaultSettings): void;
+  /** `{ model: 'aws' }` throttles as AWS does; `{ model: 'off' }` never. Buckets start full. */
+  setQuotas(settings: QuotaSettings): {};
+  /** The quota model and how many calls were throttled, per operation. */
+  quotas(): QuotaSettings & { throttled: Record<string, number> };
   callCounts(): Record<string, number>;
   resetCallCounts(): void;
   advance(body: { ms?: number; seconds?: number }): { now: Date };
@@ -70,6 +77,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   Object.assign(control, {
     setFaults: (settings: FaultSettings) => (server.faults.set(settings ?? {}), {}),
+    setQuotas: (settings: QuotaSettings) => (server.quotas.set(settings ?? { model: 'off' }), {}),
+    quotas: () => server.quotas.get(),
     callCounts: () => server.callCounts(),
     resetCallCounts: () => (server.resetCallCounts(), {}),
     advance: (body: { ms?: number; seconds?: number }) => ({ now: clock.advance(body?.ms ?? (body?.seconds ?? 0) * 1000) }),
@@ -78,6 +87,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   if (options.scenario) ecs.control.loadScenario({ path: options.scenario });
   if (options.latencyMs) server.faults.set({ latencyMs: options.latencyMs });
+  if (options.quotas) server.quotas.set(options.quotas);
   const port = await server.listen(options.port ?? 0);
   const endpoint = `http://127.0.0.1:${port}`;
   return {
