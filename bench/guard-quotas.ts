@@ -5,7 +5,7 @@
 // the guard waited for quota.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { quotaGroupOf } from '@gantry/aws';
 import { runAction } from '@gantry/local-runner';
@@ -98,6 +98,7 @@ export const guardQuotas: Benchmark = {
               exitCode: run.exitCode,
               note: run.exitCode === 0 ? '' : run.errors.join(' ') || run.stderr.slice(-300),
             };
+            r.note ||= `load average ${loadavg()[0]!.toFixed(1)} at the end`;
             log(`  ${name} ${label}: ${ms(r.wallMs)}, ${sum(calls)} calls, ${throttled} throttled, waited ${ms(r.waitedMs)} (summed over concurrent calls), exit ${run.exitCode}`);
             return r;
           };
@@ -136,7 +137,7 @@ export const guardQuotas: Benchmark = {
           });
           for (const [label, r] of [['cold', cold], ['warm', warm]] as const) {
             details.push(
-              `${name} ${label}: wall ${ms(r.wallMs)}; calls by operation: ${Object.entries(r.calls)
+              `${name} ${label}: wall ${ms(r.wallMs)} (${r.note}); calls by operation: ${Object.entries(r.calls)
                 .sort(([a], [b]) => a.localeCompare(b))
                 .map(([op, n]) => `${op} ${n}`)
                 .join(', ')}`,

@@ -91,7 +91,7 @@ describe('guard-accounts.yml rehearsed against the simulator', () => {
     ]);
     expect(summary.action!.summary).toContain('| 123456789012 | eu-west-1 | ✅ ok | 3 |');
     expect(summary.action!.summary).toContain('| 123456789012 | us-east-1 | ✅ ok | 3 |');
-  });
+  }, 300_000);
 
   test('the next run restores each job\'s cache, and the summary shows the calls it saved', async () => {
     const r = await rehearse();
@@ -104,7 +104,7 @@ describe('guard-accounts.yml rehearsed against the simulator', () => {
     const merged = JSON.parse(await readFile(join(workspace, 'gantry-guard-summary.json'), 'utf8'));
     for (const row of merged.rows) expect(row.cacheSaved).toBeGreaterThan(0);
     expect(merged.ok).toBe(true);
-  });
+  }, 300_000);
 
   test('a report that is not a guard report fails the summary, naming the file', async () => {
     const { writeFile, mkdir } = await import('node:fs/promises');
@@ -116,5 +116,5 @@ describe('guard-accounts.yml rehearsed against the simulator', () => {
     const run = await runAction(repoPath('actions', 'ecr-lifecycle-guard'), { inputs: { mode: 'summarize', reports: dir, 'report-path': join(workspace, 'bad-summary.json') }, env: sim.env, cwd: workspace });
     expect(run.exitCode).not.toBe(0);
     expect(run.errors).toEqual(['1 of 1 account/region guard runs have problems: broken.json: not valid JSON']);
-  });
+  }, 60_000);
 });
