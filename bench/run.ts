@@ -68,6 +68,6 @@ for (const bench of selected) {
   log(`  (${last.seconds.toFixed(0)} s)`);
 }
 const totalSeconds = (performance.now() - started) / 1000;
-const markdown = renderResults({ results, machine: machineLines(), date: new Date(), totalSeconds, quick: values.quick, only });
+const markdown = renderResults({ results, machine: machineLines(), date: new Date(), totalSeconds, quick: values.quick, only, ...(sizes ? { sizes } : {}) });
 await writeFile(values.out!, markdown);
 log(`wrote ${values.out} (${totalSeconds.toFixed(0)} s in all)`);
