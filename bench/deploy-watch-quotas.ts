@@ -91,6 +91,7 @@ export const deployWatchQuotas: Benchmark = {
       };
 
       // Baseline on the same machine at the same time: no quotas, no guard.
+      sim.control.setQuotas({ model: 'off' });
       for (let i = 0; i < rounds; i++) await deployRound('baseline', baseline);
 
       sim.control.setQuotas({ model: 'aws' });
