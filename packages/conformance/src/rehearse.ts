@@ -12,7 +12,8 @@ import { gantryActionName, jobOrder, needsOf, type Step, type Workflow } from '.
  * Runs a workflow's jobs and steps in order, the way the runner would, without a runner: expressions in
  * `if:`, `with:`, `env:` and job outputs are evaluated (see expressions.ts for the forms supported),
  * matrix legs run one after another, Gantry action steps run their bundled dist through
- * @gantry/local-runner, `run:` scripts run with bash, and checkout / configure-aws-credentials are
+ * @gantry/local-runner, `run:` scripts run with bash, actions/upload-artifact, download-artifact and
+ * cache/restore, cache/save are played with local directories, and checkout / configure-aws-credentials are
  * recorded but not run (the workspace is prepared by the caller; credentials come from `env`).
  */
 export interface RehearsalOptions {
