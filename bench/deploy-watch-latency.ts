@@ -37,7 +37,8 @@ interface Deployment {
  * action's poll cycle instead of always just after its first poll.
  */
 async function prepare(tag: 'v2' | 'crash', speed: number, delaySeconds: number): Promise<Deployment> {
-  const sim = await startSimulator({ port: 0, speed: 0 });
+  // AWS's API quotas on, as everywhere in the bench (one service polling stays far inside them).
+  const sim = await startSimulator({ port: 0, speed: 0, quotas: 'aws' });
   const { ecs } = sdkClients(sim);
   for (const t of ['v1', 'v2', 'crash']) await sim.control.seedImage!({ repositoryName: 'app', tags: [t] });
   sim.control.setImageBehaviour('app:v2', { startSeconds: 5 + delaySeconds });

@@ -64,9 +64,10 @@ export interface Fleet {
 /**
  * Starts a simulator (clock stopped) and fills it with the fleet: repositories with a lifecycle policy and
  * their images, task definition families, services, and their tasks running. Setup goes through the SDK
- * with no added latency; the caller sets latency for the measured part.
+ * with no added latency and no quotas; the caller sets latency for the measured part. AWS's API quotas are
+ * then on (`quotas: 'aws'`) unless `options.quotas` is `off`.
  */
-export async function startFleet(shape: FleetShape, log: (line: string) => void): Promise<Fleet> {
+export async function startFleet(shape: FleetShape, log: (line: string) => void, options: { quotas?: 'aws' | 'off' } = {}): Promise<Fleet> {
   const started = performance.now();
   const sim = await startSimulator({ port: 0, speed: 0, start: new Date('2026-03-01T00:00:00Z') });
   try {
@@ -114,6 +115,9 @@ export async function startFleet(shape: FleetShape, log: (line: string) => void)
     // Provisioning, pull and start take seconds of simulated time; two minutes settles every rollout.
     await sim.clock.advance(120_000);
     for (const client of Object.values(clients)) client.destroy();
+    // AWS's API quotas are on in the bench unless a benchmark measures something else (setup runs without:
+    // it registers task definitions far faster than AWS's 1 a second would allow).
+    sim.control.setQuotas({ model: options.quotas ?? 'aws' });
     const setupSeconds = (performance.now() - started) / 1000;
     log(`  fleet: ${shape.services} services, ${shape.clusters} clusters, ${shape.repositories} repositories, ${shape.repositories * shape.imagesPerRepository} images (setup ${setupSeconds.toFixed(1)} s)`);
     return { sim, shape, setupSeconds, config };

@@ -4,11 +4,11 @@ const MARK: Record<Verdict, string> = { meets: '✅ meets', misses: '❌ misses'
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** RESULTS.md: machine and date, one table of every figure with its goal and verdict, then method and raw samples. */
-export function renderResults(run: { results: BenchResult[]; machine: string[]; date: Date; totalSeconds: number; quick: boolean; only: string[] }): string {
+export function renderResults(run: { results: BenchResult[]; machine: string[]; date: Date; totalSeconds: number; quick: boolean; only: string[]; sizes?: number[] }): string {
   const lines = [
     '# Gantry benchmark results',
     '',
-    `Produced by \`npm run bench${run.quick ? ' -- --quick' : ''}${run.only.length ? ` -- --only ${run.only.join(',')}` : ''}\` on ${run.date.toISOString().slice(0, 16).replace('T', ' ')} UTC in ${Math.round(run.totalSeconds)} s. Every figure below was measured in that run; medians over n runs. See bench/README.md for what each benchmark does.`,
+    `Produced by \`npm run bench${run.quick ? ' -- --quick' : ''}${run.only.length ? ` -- --only ${run.only.join(',')}` : ''}${run.sizes ? ` --sizes ${run.sizes.join(',')}` : ''}\` on ${run.date.toISOString().slice(0, 16).replace('T', ' ')} UTC in ${Math.round(run.totalSeconds)} s. Every figure below was measured in that run; medians over n runs. See bench/README.md for what each benchmark does.`,
     '',
     '## Machine',
     '',

@@ -29,6 +29,8 @@ export interface BenchOptions {
   /** Fewer repetitions and smaller scales, for a quick look. */
   quick: boolean;
   log: (line: string) => void;
+  /** Fleet sizes (services) for the benchmarks that take them, from `--sizes 50,500`; absent = each benchmark's own. */
+  sizes?: number[];
 }
 
 export interface Benchmark {

@@ -3,7 +3,7 @@ import { Inputs, type InputSource } from '@gantry/github';
 import type { GuardMode } from '@gantry/guard';
 
 export interface GuardInputs {
-  mode: GuardMode;
+  mode: GuardMode | 'summarize';
   awsRegion?: string;
   clusters: string[];
   repositories: string[];
@@ -13,7 +13,12 @@ export interface GuardInputs {
   eventBuses: string[];
   scheduler: boolean;
   concurrency: number;
+  /** Fraction (0–1] of each AWS API bucket the guard may use. */
+  quotaShare: number;
+  cachePath?: string;
   reportPath: string;
+  /** summarize: the directory of guard reports to merge. */
+  reports?: string;
 }
 
 /** Every input of action.yml, validated before anything talks to AWS. */
@@ -21,7 +26,7 @@ export function getInputs(source: InputSource = process.env): GuardInputs {
   const inputs = new Inputs(source);
   const awsRegion = inputs.string('aws-region', { example: 'eu-west-1', required: false });
   return {
-    mode: inputs.enum('mode', { values: ['protect', 'verify'] as const, default: 'protect', example: 'verify' })!,
+    mode: inputs.enum('mode', { values: ['protect', 'verify', 'summarize'] as const, default: 'protect', example: 'verify' })!,
     ...(awsRegion ? { awsRegion } : {}),
     clusters: inputs.list('clusters', { example: 'prod, staging' }),
     repositories: inputs.list('repositories', { example: 'my-app, my-app-base' }),
@@ -31,6 +36,11 @@ export function getInputs(source: InputSource = process.env): GuardInputs {
     eventBuses: inputs.list('event-buses', { example: 'default', default: ['default'] }),
     scheduler: inputs.boolean('scheduler', { default: true }),
     concurrency: inputs.integer('concurrency', { example: '8', default: 8, min: 1, max: 64 })!,
+    quotaShare: inputs.integer('quota-share', { example: '40', default: 40, min: 1, max: 100 })! / 100,
+    ...optional('cachePath', inputs.string('cache-path', { example: '.gantry/guard-cache.json', required: false })),
+    ...optional('reports', inputs.string('reports', { example: 'guard-reports', required: false })),
     reportPath: inputs.string('report-path', { example: 'guard-report.json', required: false }) ?? join(source.RUNNER_TEMP ?? '.', 'ecr-lifecycle-guard-report.json'),
   };
 }
+
+const optional = <K extends string>(key: K, value: string | undefined) => (value ? ({ [key]: value } as Record<K, string>) : {});

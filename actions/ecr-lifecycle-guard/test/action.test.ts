@@ -26,6 +26,7 @@ describe('ecr-lifecycle-guard action', () => {
       eventBuses: ['default'],
       scheduler: true,
       concurrency: 8,
+      quotaShare: 0.4,
       reportPath: '/tmp/r/ecr-lifecycle-guard-report.json',
     });
     expect(getInputs({ INPUT_MODE: 'verify', INPUT_CLUSTERS: 'prod\nstaging', 'INPUT_ROLLBACK-REVISIONS': '5', INPUT_SCHEDULER: 'false' })).toMatchObject({
@@ -35,6 +36,10 @@ describe('ecr-lifecycle-guard action', () => {
       scheduler: false,
     });
     expect(() => getInputs({ 'INPUT_ROLLBACK-REVISIONS': '0' })).toThrow("Input 'rollback-revisions' must be at least 1, got 0.");
+    expect(getInputs({ 'INPUT_QUOTA-SHARE': '25', 'INPUT_CACHE-PATH': '.gantry/guard-cache.json' })).toMatchObject({ quotaShare: 0.25, cachePath: '.gantry/guard-cache.json' });
+    // The share is a percentage: 0.4 is a likely mistake for 40.
+    expect(() => getInputs({ 'INPUT_QUOTA-SHARE': '0.4' })).toThrow("Input 'quota-share' must be a whole number, got '0.4'");
+    expect(() => getInputs({ 'INPUT_QUOTA-SHARE': '150' })).toThrow("Input 'quota-share' must be at most 100, got 150.");
   });
 
   // The action has no required input (everything has a safe default), so the bundled run is checked with
@@ -45,7 +50,7 @@ describe('ecr-lifecycle-guard action', () => {
       env: { AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' },
     });
     expect(run.exitCode).not.toBe(0);
-    expect(run.errors).toEqual(["Input 'mode' must be one of protect, verify, got 'delete'. Example: mode: verify"]);
+    expect(run.errors).toEqual(["Input 'mode' must be one of protect, verify, summarize, got 'delete'. Example: mode: verify"]);
   });
 
   it('the bundled action fails with one error naming the missing region', async () => {

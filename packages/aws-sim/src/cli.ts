@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startSimulator } from './simulator.js';
+import { QUOTA_MODELS, type QuotaModel } from './protocol/quotas.js';
 
 const USAGE = `Usage: gantry-sim start [--port PORT] [--registry URL] [--speed FACTOR] [--scenario FILE]
 
@@ -7,6 +8,8 @@ const USAGE = `Usage: gantry-sim start [--port PORT] [--registry URL] [--speed F
   --registry URL     back ECR with a real OCI registry, e.g. http://127.0.0.1:5000
   --speed FACTOR     simulated seconds per real second (default 1)
   --scenario FILE    image behaviours (JSON or YAML), see README.md
+  --quotas MODEL     off (default): never throttles; aws: AWS's API rate quotas (ECS token buckets,
+                     ECR per-action rates) per account and region, answering ThrottlingException
 
 Stops on Ctrl-C (SIGINT) or SIGTERM. Control API: POST <endpoint>/_sim/<operation>.`;
 
@@ -21,9 +24,9 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`gantry-sim: unknown command '${command ?? ''}'.\n\n${USAGE}`);
     return 2;
   }
-  let values: { port?: string; registry?: string; speed?: string; scenario?: string };
+  let values: { port?: string; registry?: string; speed?: string; scenario?: string; quotas?: string };
   try {
-    ({ values } = parseArgs({ args: rest, options: { port: { type: 'string' }, registry: { type: 'string' }, speed: { type: 'string' }, scenario: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({ args: rest, options: { port: { type: 'string' }, registry: { type: 'string' }, speed: { type: 'string' }, scenario: { type: 'string' }, quotas: { type: 'string' } }, strict: true }));
   } catch (err) {
     console.error(`gantry-sim: ${(err as Error).message}\n\n${USAGE}`);
     return 2;
@@ -32,16 +35,18 @@ export async function main(argv: string[]): Promise<number> {
   const speed = Number(values.speed ?? 1);
   if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number, got '${values.port}'`);
   if (!Number.isFinite(speed) || speed < 0) return fail(`--speed must be a number >= 0, got '${values.speed}'`);
+  const quotas = values.quotas ?? 'off';
+  if (!QUOTA_MODELS.includes(quotas as QuotaModel)) return fail(`--quotas must be ${QUOTA_MODELS.join(' or ')}, got '${values.quotas}'`);
   if (values.registry !== undefined && !isHttpUrl(values.registry)) return fail(`--registry must be an http(s) URL of an OCI registry such as http://127.0.0.1:5000, got '${values.registry}'`);
   let sim: Awaited<ReturnType<typeof startSimulator>>;
   try {
-    sim = await startSimulator({ port, speed, registryUrl: values.registry, scenario: values.scenario });
+    sim = await startSimulator({ port, speed, registryUrl: values.registry, scenario: values.scenario, quotas: quotas as QuotaModel });
   } catch (err) {
     // One line naming the flag, no stack trace: the message says what is wrong and how to fix it.
     return fail(`${flagOf(err as Error, values)}${oneLine((err as Error).message)}`);
   }
   const lines = [
-    `gantry-sim listening on ${sim.endpoint} (speed ${speed}x${values.registry ? `, registry ${values.registry}` : ''}${values.scenario ? `, scenario ${values.scenario}` : ''})`,
+    `gantry-sim listening on ${sim.endpoint} (speed ${speed}x${values.registry ? `, registry ${values.registry}` : ''}${values.scenario ? `, scenario ${values.scenario}` : ''}${quotas === 'aws' ? ', AWS quotas' : ''})`,
     '# point any AWS SDK or the AWS CLI at it:',
     ...Object.entries(sim.env).map(([k, v]) => `export ${k}=${v}`),
   ];

@@ -1,6 +1,7 @@
 import { SimClock } from './clock.js';
 import { ProtocolServer, type ControlHandler } from './protocol/server.js';
 import type { FaultSettings } from './protocol/faults.js';
+import type { QuotaModel, QuotaSettings } from './protocol/quotas.js';
 import { createEcs } from './ecs/index.js';
 import { createElbv2 } from './elbv2/index.js';
 import { createCloudWatch } from './cloudwatch/index.js';
@@ -30,6 +31,8 @@ export interface SimulatorOptions {
   region?: string;
   /** Timing choices (README); the rest keep their defaults. */
   timing?: Partial<SimTiming>;
+  /** AWS's API rate quotas: `off` (default) or `aws` (ECS token buckets, ECR per-action rates; see protocol/quotas.ts). */
+  quotas?: QuotaModel | QuotaSettings;
 }
 
 export interface Simulator {
@@ -49,6 +52,10 @@ export interface Simulator {
 /** Control operations, also served over HTTP as `POST /_sim/<name>` with a JSON body. */
 export type SimControl = Record<string, (body?: any) => any> & {
   setFaults(settings: FaultSettings): void;
+  /** `{ model: 'aws' }` throttles as AWS does; `{ model: 'off' }` never. Buckets start full. */
+  setQuotas(settings: QuotaSettings): {};
+  /** The quota model and how many calls were throttled, per operation. */
+  quotas(): QuotaSettings & { throttled: Record<string, number> };
   callCounts(): Record<string, number>;
   resetCallCounts(): void;
   advance(body: { ms?: number; seconds?: number }): { now: Date };
@@ -129,6 +136,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     setTiming,
     timing: () => ({ timing: { ...timing } }),
     setFaults: (settings: FaultSettings) => (server.faults.set(settings ?? {}), {}),
+    setQuotas: (settings: QuotaSettings) => (server.quotas.set(settings ?? { model: 'off' }), {}),
+    quotas: () => server.quotas.get(),
     callCounts: () => server.callCounts(),
     resetCallCounts: () => (server.resetCallCounts(), {}),
     advance: (body: { ms?: number; seconds?: number }) => ({ now: clock.advance(advanceMs(body)) }),
@@ -138,6 +147,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
   if (options.scenario) loadScenario({ path: options.scenario });
   if (options.latencyMs) server.faults.set({ latencyMs: options.latencyMs });
+  if (options.quotas) server.quotas.set(options.quotas);
   let port: number;
   try {
     port = await server.listen(options.port ?? 0);

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { runAction, type ActionRun } from '@gantry/local-runner';
 import { parseFileCommands } from '@gantry/local-runner';
 import { condition, interpolate, toText, type Context, type Value } from './expressions.js';
@@ -12,7 +12,8 @@ import { gantryActionName, jobOrder, needsOf, type Step, type Workflow } from '.
  * Runs a workflow's jobs and steps in order, the way the runner would, without a runner: expressions in
  * `if:`, `with:`, `env:` and job outputs are evaluated (see expressions.ts for the forms supported),
  * matrix legs run one after another, Gantry action steps run their bundled dist through
- * @gantry/local-runner, `run:` scripts run with bash, and checkout / configure-aws-credentials are
+ * @gantry/local-runner, `run:` scripts run with bash, actions/upload-artifact, download-artifact and
+ * cache/restore, cache/save are played with local directories, and checkout / configure-aws-credentials are
  * recorded but not run (the workspace is prepared by the caller; credentials come from `env`).
  */
 export interface RehearsalOptions {
@@ -25,6 +26,11 @@ export interface RehearsalOptions {
   /** Stands in for a Gantry action (e.g. build-image without Docker): returns the step's outputs. */
   replaceAction?: Record<string, (inputs: Record<string, string>) => Promise<Record<string, string>>>;
   timeoutMs?: number;
+  /**
+   * Where actions/cache/save keeps entries and actions/cache/restore finds them; pass the same directory to
+   * two rehearsals to see one run's cache restored in the next. Default: a fresh directory (no cache).
+   */
+  cacheDir?: string;
 }
 
 export interface StepRecord {
@@ -110,6 +116,8 @@ export async function rehearseWorkflow(workflow: Workflow, options: RehearsalOpt
     ...options.env,
   };
   const result: Rehearsal = { jobs: {}, steps: [] };
+  const store = await storeFor(options);
+  try {
   for (const jobId of jobOrder(workflow)) {
     const job = workflow.jobs[jobId]!;
     const needs = Object.fromEntries(needsOf(job).map((n) => [n, { result: result.jobs[n]!.result, outputs: result.jobs[n]!.outputs }])) as Record<string, Value>;
@@ -154,6 +162,10 @@ export async function rehearseWorkflow(workflow: Workflow, options: RehearsalOpt
           rec.outputs = run.outputs;
           rec.log = run.log;
           if (run.code !== 0) rec.outcome = 'failure';
+        } else if (step.uses && STORE_ACTIONS.some((a) => step.uses!.startsWith(`${a}@`))) {
+          rec.inputs = textRecord(step.with, context);
+          rec.outputs = await store.run(step.uses.slice(0, step.uses.indexOf('@')), rec.inputs);
+          rec.note = 'rehearsed';
         } else {
           // actions/checkout (the workspace is ready) and configure-aws-credentials (env has the
           // simulator's credentials): recorded with their evaluated inputs, not run. The latter's
@@ -179,5 +191,66 @@ export async function rehearseWorkflow(workflow: Workflow, options: RehearsalOpt
     await Promise.all(matrixLegs(job.strategy?.matrix, jobContext).map(runLeg));
     result.jobs[jobId] = record;
   }
+  } finally {
+    await store.close();
+  }
   return result;
+}
+
+/** The artifact and cache actions, rehearsed with local directories instead of GitHub's storage. */
+const STORE_ACTIONS = ['actions/upload-artifact', 'actions/download-artifact', 'actions/cache/restore', 'actions/cache/save'];
+
+async function storeFor(options: RehearsalOptions) {
+  const temp = await mkdtemp(join(tmpdir(), 'gantry-rehearse-store-'));
+  const artifacts = join(temp, 'artifacts');
+  const caches = options.cacheDir ?? join(temp, 'caches');
+  await mkdir(artifacts, { recursive: true });
+  await mkdir(caches, { recursive: true });
+  const inWorkspace = (p: string) => resolve(options.workspace, p);
+  const cacheEntry = (key: string) => join(caches, encodeURIComponent(key));
+  const exists = (p: string) => stat(p).then(() => true, () => false);
+  return {
+    async run(action: string, inputs: Record<string, string>): Promise<Record<string, string>> {
+      if (action === 'actions/upload-artifact') {
+        // One file or directory per artifact, kept under its name (path lists are not rehearsed).
+        const source = inWorkspace(inputs.path!);
+        if (!(await exists(source))) {
+          if (inputs['if-no-files-found'] === 'error') throw new Error(`upload-artifact: no files at ${inputs.path}`);
+          return {};
+        }
+        await cp(source, join(artifacts, inputs.name ?? 'artifact', basename(source)), { recursive: true });
+        return {};
+      }
+      if (action === 'actions/download-artifact') {
+        const pattern = new RegExp(`^${(inputs.pattern || inputs.name || '*').replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+        const target = inWorkspace(inputs.path || '.');
+        for (const name of await readdir(artifacts)) {
+          if (!pattern.test(name)) continue;
+          await cp(join(artifacts, name), inputs['merge-multiple'] === 'true' ? target : join(target, name), { recursive: true });
+        }
+        return { 'download-path': target };
+      }
+      if (action === 'actions/cache/restore') {
+        const keys = [inputs.key!, ...(inputs['restore-keys'] ?? '').split('\n').map((k) => k.trim()).filter(Boolean)];
+        const saved = await readdir(caches);
+        const exact = saved.includes(encodeURIComponent(inputs.key!));
+        // Exact key first, then the newest entry starting with each restore key in turn, as actions/cache does.
+        let matched: string | undefined = exact ? inputs.key : undefined;
+        for (const prefix of keys.slice(1)) {
+          if (matched) break;
+          const candidates = await Promise.all(saved.map(decodeURIComponent).filter((k) => k.startsWith(prefix)).map(async (k) => ({ k, t: (await stat(cacheEntry(k))).mtimeMs })));
+          matched = candidates.sort((a, b) => b.t - a.t)[0]?.k;
+        }
+        if (!matched) return { 'cache-hit': 'false' };
+        await cp(join(cacheEntry(matched), 'content'), inWorkspace(inputs.path!), { recursive: true });
+        return { 'cache-hit': String(exact), 'cache-primary-key': inputs.key!, 'cache-matched-key': matched };
+      }
+      // actions/cache/save: an existing key is never overwritten; a missing path is a warning, not a failure.
+      const entry = cacheEntry(inputs.key!);
+      if ((await exists(entry)) || !(await exists(inWorkspace(inputs.path!)))) return {};
+      await cp(inWorkspace(inputs.path!), join(entry, 'content'), { recursive: true });
+      return {};
+    },
+    close: () => rm(temp, { recursive: true, force: true }),
+  };
 }

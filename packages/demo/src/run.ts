@@ -15,6 +15,8 @@ export interface DemoOptions {
   noDocker?: boolean;
   /** Simulated seconds per real second. */
   speed?: number;
+  /** `aws`: the simulator throttles as AWS does. */
+  quotas?: 'off' | 'aws';
   out?: Printer;
 }
 
@@ -43,7 +45,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const workspace = await mkdtemp(join(tmpdir(), 'gantry-demo-'));
   await cp(FIXTURE_APP, workspace, { recursive: true });
   if (docker.available) await copyFile('/bin/busybox', join(workspace, 'busybox')).catch(() => undefined);
-  const sim = await startSimulator({ port: 0, speed, ...(docker.available ? { registryUrl: `http://${docker.registry}` } : {}) });
+  const sim = await startSimulator({ port: 0, speed, quotas: options.quotas ?? 'off', ...(docker.available ? { registryUrl: `http://${docker.registry}` } : {}) });
   out.line(dim(`Simulator ${sim.endpoint} (ECS, ECR${docker.available ? ` backed by ${docker.registry}` : ' in memory'}), clock ${speed}× real time. Actions run from actions/*/dist/index.js with INPUT_*, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY.`));
   const client = { region: sim.region, endpoint: sim.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
   const demo: Demo = {

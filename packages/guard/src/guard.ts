@@ -8,6 +8,8 @@ import { readRepository, type RepositoryState } from './repositories.js';
 import { describeUsage, type Blindspot, type GuardClients, type Logger, type Usage } from './types.js';
 import { verifyRepository, type RepositoryVerdict, type Violation } from './verify.js';
 import type { InventoryContext } from './inventory/context.js';
+import type { CacheReport, GuardCache } from './cache.js';
+import type { QuotaUse } from '@gantry/aws';
 
 export type GuardMode = 'protect' | 'verify';
 
@@ -17,6 +19,12 @@ export interface GuardOptions extends InventoryOptions {
   concurrency: number;
   /** The clock the policy is evaluated at. */
   now?: () => Date;
+  /** Immutable facts from earlier runs (cache.ts); the run adds what it learns. */
+  cache?: GuardCache;
+  /** The pacer the clients were attached to, for the report's quota figures. */
+  quota?: { use(): QuotaUse };
+  /** The region the clients call, for the report. */
+  region?: string;
 }
 
 export interface RepositoryRow {
@@ -39,6 +47,9 @@ export interface RepositoryRow {
 
 export interface GuardReport {
   mode: GuardMode;
+  /** Where the guard looked: the account (when any repository or cluster showed it) and the region. */
+  account?: string;
+  region?: string;
   ok: boolean;
   /** One sentence per reason the run failed. */
   failures: string[];
@@ -50,6 +61,10 @@ export interface GuardReport {
   missing: MissingImage[];
   outside: { image: string; usedBy: string[] }[];
   inUse: { repository: string; digest: string; usedBy: string[] }[];
+  /** How the run shared AWS's API quotas: its share, time waited for quota, throttled calls. */
+  quota?: QuotaUse;
+  /** What the cache saved. */
+  cache?: CacheReport;
 }
 
 /**
@@ -60,7 +75,7 @@ export interface GuardReport {
 export async function runGuard(clients: GuardClients, options: GuardOptions, log: Logger): Promise<GuardReport> {
   const limit = limiter(options.concurrency);
   const now = options.now ?? (() => new Date());
-  const inventory = await takeInventory(clients, options, limit, log);
+  const inventory = await takeInventory(clients, options, limit, log, options.cache);
   const failures: string[] = [];
   const notes = [...inventory.notes];
   const complete = inventory.blindspots.length === 0;
@@ -116,6 +131,8 @@ export async function runGuard(clients: GuardClients, options: GuardOptions, log
   const unique = [...new Set(failures)];
   return {
     mode: options.mode,
+    ...(inventory.account ? { account: inventory.account } : {}),
+    ...(options.region ? { region: options.region } : {}),
     ok: unique.length === 0,
     failures: unique,
     notes,
@@ -126,6 +143,8 @@ export async function runGuard(clients: GuardClients, options: GuardOptions, log
     missing: inventory.missing,
     outside: [...inventory.outside].map(([image, usages]) => ({ image, usedBy: usages.map(describeUsage) })),
     inUse: [...inventory.inUse.images.values()].map((i) => ({ repository: i.repository, digest: i.digest, usedBy: i.usages.map(describeUsage) })),
+    ...(options.quota ? { quota: options.quota.use() } : {}),
+    ...(options.cache ? { cache: options.cache.report() } : {}),
   };
 }
 

@@ -1,5 +1,6 @@
 export { runGuard, describeViolation, type GuardOptions, type GuardReport, type GuardMode, type RepositoryRow } from './guard.js';
-export { summaryMarkdown, failureMessage } from './report.js';
+export { summaryMarkdown, failureMessage, costLine } from './report.js';
+export { GuardCache, loadGuardCache, saveGuardCache, type CacheReport, type CacheSavings, type TaskDefinitionEntry } from './cache.js';
 export { takeInventory, type Inventory, type InventoryOptions } from './inventory/index.js';
 export { planRepository, describePlan, type RepositoryPlan } from './plan.js';
 export { shieldPolicy, shieldRule, isShieldRule, protectionTag, isProtectionTag, PROTECTION_TAG_PREFIX, SHIELD_COUNT } from './policy.js';
@@ -7,3 +8,4 @@ export { verifyRepository, lifecycleImages, type Violation, type RepositoryVerdi
 export { repositoryState, type RepositoryState } from './repositories.js';
 export { parseImage, RegistryIndex } from './image-ref.js';
 export { silentLogger, type GuardClients, type Logger, type Usage, type InUseImage, type Blindspot } from './types.js';
+export { mergeReports, mergedMarkdown, asGuardReport, type FoundReport, type MergedReports, type MergedRow } from './merge.js';

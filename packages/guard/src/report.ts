@@ -21,6 +21,8 @@ export function summaryMarkdown(report: GuardReport): string {
       ]),
     ),
   ];
+  const cost = costLine(report);
+  if (cost) parts.push('', cost);
   if (report.failures.length) parts.push('', '### Problems', '', ...report.failures.map((f) => `- ${f}`));
   if (report.notes.length) parts.push('', '### Notes', '', ...report.notes.map((n) => `- ${n}`));
   if (report.inUse.length) {
@@ -43,4 +45,20 @@ export function failureMessage(report: GuardReport): string {
   const [first, ...rest] = report.failures;
   if (!first) return '';
   return rest.length ? `${first} (and ${rest.length} more problems; see the job summary and the JSON report)` : first;
+}
+
+/** One line on what the run cost in API quota and what the cache saved, e.g. for the job summary. */
+export function costLine(report: Pick<GuardReport, 'quota' | 'cache'>): string {
+  const parts: string[] = [];
+  if (report.quota) {
+    const q = report.quota;
+    parts.push(
+      `API quota: at most ${Math.round(q.share * 100)} % of each AWS bucket; waited ${(q.waitedMs / 1000).toFixed(1)} s for quota in all; ${q.throttled} call${q.throttled === 1 ? '' : 's'} throttled by AWS (retried).`,
+    );
+  }
+  if (report.cache) {
+    const c = report.cache;
+    parts.push(`Cache: ${c.savedCalls} calls saved (${c.saved['ecs:DescribeTaskDefinition']} DescribeTaskDefinition, ${c.saved['ecr:BatchGetImage']} BatchGetImage, ${c.saved['ecr:GetDownloadUrlForLayer']} config reads), ${c.extraCalls} spent confirming cached revisions are still ACTIVE.`);
+  }
+  return parts.join(' ');
 }

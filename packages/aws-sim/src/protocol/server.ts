@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { AwsError } from './errors.js';
 import { Faults } from './faults.js';
+import { Quotas } from './quotas.js';
 import { toWire } from './json.js';
 import { parseQuery, QUERY_PREFIX, queryError, queryNamespace, queryResponse } from './query.js';
 import { RawBody, type CallContext, type JsonService, type RestRoute } from './types.js';
@@ -26,6 +27,7 @@ export interface ProtocolServerOptions {
  */
 export class ProtocolServer {
   readonly faults = new Faults();
+  readonly quotas = new Quotas();
   private readonly counts = new Map<string, number>();
   private readonly byTarget = new Map<string, JsonService>();
   private server?: Server;
@@ -114,6 +116,8 @@ export class ProtocolServer {
   private async injectFaults(service: string, operation: string, req: IncomingMessage, res: ServerResponse, rest: boolean | 'query'): Promise<boolean> {
     const latency = this.faults.latencyMs();
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+    // AWS's API rate quotas (protocol/quotas.ts): "Rate exceeded" as ECS words it.
+    if (!this.quotas.admit(service, operation, this.options.accountId, this.context(req).region)) return (sendError(res, new AwsError('ThrottlingException', 'Rate exceeded'), rest), false);
     const fault = this.faults.decide(service, operation);
     if (fault.kind === 'drop') {
       req.socket.destroy();

@@ -1,4 +1,5 @@
 import type { Blindspots, Limiter } from '../batch.js';
+import type { GuardCache } from '../cache.js';
 import type { GuardClients, ImageReference, Logger, Usage } from '../types.js';
 
 /** What every inventory step needs: clients, the shared concurrency limit, and where to record blind spots. */
@@ -7,6 +8,8 @@ export interface InventoryContext {
   limit: Limiter;
   blind: Blindspots;
   log: Logger;
+  /** What earlier runs learned about immutable things (cache.ts); absent = read everything. */
+  cache?: GuardCache;
 }
 
 /** Task definitions to read, each with the usages that make its images in use. */

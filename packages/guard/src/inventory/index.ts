@@ -3,6 +3,7 @@ import { Blindspots, type Limiter } from '../batch.js';
 import { RegistryIndex } from '../image-ref.js';
 import { imageKey, InUseSet, repositoryOfReference, resolveReferences, shortDigest, type MissingImage } from '../images.js';
 import { getManifests, listRepositories, readRepository, type Manifest, type RepositoryState } from '../repositories.js';
+import type { GuardCache } from '../cache.js';
 import type { Blindspot, GuardClients, Logger, Usage } from '../types.js';
 import { listClusters } from './clusters.js';
 import { TaskDefinitionDemand, type InventoryContext, type InventorySink } from './context.js';
@@ -43,6 +44,8 @@ export interface Inventory {
   blindspots: Blindspot[];
   notes: string[];
   stats: { clusters: number; services: number; tasks: number; taskDefinitionsRead: number };
+  /** The AWS account, from the registry id or a cluster ARN, when either was seen. */
+  account?: string;
 }
 
 /**
@@ -50,9 +53,9 @@ export interface Inventory {
  * it can fail at any point. Parts it cannot read are collected as blind spots instead of thrown, so
  * a single run names all of them.
  */
-export async function takeInventory(clients: GuardClients, options: InventoryOptions, limit: Limiter, log: Logger): Promise<Inventory> {
+export async function takeInventory(clients: GuardClients, options: InventoryOptions, limit: Limiter, log: Logger, cache?: GuardCache): Promise<Inventory> {
   const blind = new Blindspots();
-  const ctx: InventoryContext = { clients, limit, blind, log };
+  const ctx: InventoryContext = { clients, limit, blind, log, ...(cache ? { cache } : {}) };
   const sink: InventorySink = { references: [], taskDefinitions: new TaskDefinitionDemand() };
   const notes: string[] = [];
 
@@ -76,7 +79,7 @@ export async function takeInventory(clients: GuardClients, options: InventoryOpt
   await inventoryRollbackWindow(ctx, services.flatMap((s) => s.taskDefinitions), options.rollbackRevisions, reader, sink);
   await describeTaskDefinitions(ctx, reader, sink);
   const taskDefinitionsRead = reader.reads;
-  log.info(`Inventory: ${clusters.length} clusters, ${services.length} services, ${tasks} tasks, ${taskDefinitionsRead} task definitions read.`);
+  log.info(`Inventory: ${clusters.length} clusters, ${services.length} services, ${tasks} tasks, ${taskDefinitionsRead} task definitions read${cache ? ` (${cache.saved['ecs:DescribeTaskDefinition']} from the cache)` : ''}.`);
 
   const outside = new Map<string, Usage[]>();
   const scope = new Set(options.repositories);
@@ -102,7 +105,9 @@ export async function takeInventory(clients: GuardClients, options: InventoryOpt
   const inUse = new InUseSet();
   const missing = resolveReferences(sink.references, registry, repositories, inUse);
   const manifests = await followManifests(ctx, inUse, repositories, registry, readAll, notes);
+  const account = repositoryList.find((r) => r.registryId)?.registryId ?? clusters.map((c) => /^arn:[^:]+:ecs:[^:]*:(\d{12}):/.exec(c)?.[1]).find(Boolean);
   return {
+    ...(account ? { account } : {}),
     inUse,
     repositories,
     manifests,
@@ -137,9 +142,14 @@ async function followManifests(
     if (!labelReads.has(key)) {
       labelReads.set(
         key,
-        ctx.blind
-          .attempt(`config labels of ${of}, which has no base image annotations (ecr:GetDownloadUrlForLayer)`, () => readConfigLabels(ctx, repository, config))
-          .then((labels) => baseFrom(labels)),
+        cachedLabels(ctx, config) ??
+          ctx.blind
+            .attempt(`config labels of ${of}, which has no base image annotations (ecr:GetDownloadUrlForLayer)`, async () => {
+              const labels = await readConfigLabels(ctx, repository, config);
+              ctx.cache?.putLabels(config, labels);
+              return labels;
+            })
+            .then((labels) => baseFrom(labels)),
       );
     }
     return labelReads.get(key)!;
@@ -162,14 +172,23 @@ async function followManifests(
     const fromLabels: Promise<void>[] = [];
     await Promise.all(
       [...byRepository].map(async ([repository, digests]) => {
-        const result = await ctx.blind.attempt(`manifests of ${digests.length} in-use images in ${repository} (ecr:BatchGetImage)`, () =>
-          getManifests(ctx, repository, digests),
-        );
-        if (!result) return;
-        for (const f of result.failures) {
+        // A manifest is the bytes its digest hashes: one the cache holds needs no call.
+        const known = new Map<string, Manifest>();
+        for (const digest of digests) {
+          const hit = ctx.cache?.manifest(digest);
+          if (hit) known.set(digest, hit);
+        }
+        ctx.cache?.countManifestSavings(digests.length, known.size);
+        const unread = digests.filter((d) => !known.has(d));
+        const result =
+          unread.length === 0
+            ? { manifests: new Map<string, Manifest>(), failures: [] }
+            : await ctx.blind.attempt(`manifests of ${unread.length} in-use images in ${repository} (ecr:BatchGetImage)`, () => getManifests(ctx, repository, unread));
+        for (const f of result?.failures ?? []) {
           ctx.blind.items.push({ what: `manifest of ${repository}@${f.digest} (ecr:BatchGetImage)`, reason: f.reason });
         }
-        for (const [digest, manifest] of result.manifests) {
+        for (const [digest, manifest] of result?.manifests ?? []) ctx.cache?.putManifest(digest, manifest);
+        for (const [digest, manifest] of [...known, ...(result?.manifests ?? [])]) {
           manifests.set(imageKey(repository, digest), manifest);
           const facts = manifestFacts(manifest.manifest);
           const of = `${repository}@${shortDigest(digest)}`;
@@ -196,6 +215,12 @@ async function followManifests(
   }
 }
 
+
+/** The base image from labels the cache holds for this config, or undefined when it holds none. */
+function cachedLabels(ctx: InventoryContext, config: string): Promise<BaseImage | undefined> | undefined {
+  const labels = ctx.cache?.labels(config);
+  return labels ? Promise.resolve(baseFrom(labels)) : undefined;
+}
 
 /** An image in use for its own sake (service, task, rollback, schedule, input, index child), not only as a base. */
 function isAppImage(inUse: InUseSet, repository: string, digest: string): boolean {

@@ -1,6 +1,6 @@
 import { ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { familyOf, type InventoryContext, type InventorySink } from './context.js';
-import type { TaskDefinitionReader } from './task-definitions.js';
+import type { TaskDefinitionFacts, TaskDefinitionReader } from './task-definitions.js';
 
 /** `arn:...:task-definition/web:7` → { family: 'web', revision: 7, arnOf(n) }. */
 function parseRevision(arn: string): { family: string; revision: number; arnOf: (n: number) => string } | undefined {
@@ -30,25 +30,46 @@ export async function inventoryRollbackWindow(
     const parsed = parseRevision(arn);
     if (parsed && (newest.get(parsed.family)?.revision ?? 0) < parsed.revision) newest.set(parsed.family, parsed);
   }
+  // Revisions the cache holds as ACTIVE may have been deregistered since: confirmed below, in one go.
+  const unconfirmed: { top: NonNullable<ReturnType<typeof parseRevision>>; guesses: string[]; facts: (TaskDefinitionFacts | undefined)[] }[] = [];
   await Promise.all(
     [...newest.values()].map((top) =>
-      ctx.blind.attempt(`the rollback window of task definition family ${top.family} (ecs:DescribeTaskDefinition, ecs:ListTaskDefinitions)`, async () => {
+      ctx.blind.attempt(windowWhat(top.family), async () => {
         const guesses = [];
         for (let n = top.revision - 1; n >= 1 && n > top.revision - depth; n--) guesses.push(top.arnOf(n));
         const facts = await Promise.all(guesses.map((arn) => reader.read(arn)));
+        if (facts.some((f) => f?.cached && f.status === 'ACTIVE')) return void unconfirmed.push({ top, guesses, facts });
         let window = guesses.filter((_, i) => facts[i]?.status === 'ACTIVE');
         if (window.length < guesses.length) window = await listWindow(ctx, top.family, top.revision, depth - 1);
         for (const arn of window) sink.taskDefinitions.add(arn, { kind: 'rollback', name: top.family });
       }),
     ),
   );
+  if (unconfirmed.length === 0) return;
+  // The region's whole ACTIVE list when it is short (100 a page), else each family's own listing.
+  // If that listing fails, each family's own listing is tried instead (and is a blind spot if it fails).
+  const active = await reader.listActive(unconfirmed.length).catch(() => undefined);
+  await Promise.all(
+    unconfirmed.map(({ top, guesses, facts }) =>
+      ctx.blind.attempt(windowWhat(top.family), async () => {
+        let window = active ? guesses.filter((arn, i) => facts[i]?.status === 'ACTIVE' && (!facts[i]!.cached || active.has(arn))) : [];
+        if (!active || window.length < guesses.length) {
+          window = await listWindow(ctx, top.family, top.revision, depth - 1, true);
+        }
+        for (const arn of window) sink.taskDefinitions.add(arn, { kind: 'rollback', name: top.family });
+      }),
+    ),
+  );
 }
 
+const windowWhat = (family: string) => `the rollback window of task definition family ${family} (ecs:DescribeTaskDefinition, ecs:ListTaskDefinitions)`;
+
 /** The `count` newest ACTIVE revisions of `family` below `below`, by listing (newest first). */
-async function listWindow(ctx: InventoryContext, family: string, below: number, count: number): Promise<string[]> {
+async function listWindow(ctx: InventoryContext, family: string, below: number, count: number, forCache = false): Promise<string[]> {
   const out: string[] = [];
   let nextToken: string | undefined;
   do {
+    if (forCache && ctx.cache) ctx.cache.extraCalls++;
     const page = await ctx.limit(() =>
       ctx.clients.ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: family, status: 'ACTIVE', sort: 'DESC', maxResults: 100, nextToken })),
     );
