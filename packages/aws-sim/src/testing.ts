@@ -33,12 +33,14 @@ export const SIM_EXECUTION_ROLE_ARN = `arn:aws:iam::${SIM_ACCOUNT_ID}:role/ecsTa
 export interface SdkOptions {
   /** The SDK's `maxAttempts`; 1 makes a throttled or faulted call fail at once. */
   maxAttempts?: number;
+  /** The region the clients sign for (default the simulator's default region): state lives per region. */
+  region?: string;
 }
 
 /** SDK client configuration for the simulator (any credentials do). */
 export function sdkConfig(sim: Pick<Simulator, 'endpoint'>, options: SdkOptions = {}) {
   return {
-    region: SIM_REGION,
+    region: options.region ?? SIM_REGION,
     endpoint: sim.endpoint,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),

@@ -5,8 +5,9 @@
  * bundled action's `summarize` mode. Run twice with the same cache store: the second run's jobs restore
  * the first run's caches and say what they saved.
  *
- * The simulator here holds one account and shares its state between regions, so the two targets are one
- * account in two regions; what is rehearsed is the wiring (matrix, roles, caches, artifacts, merge).
+ * The simulator holds one account with state per region, so the two targets are one account in two
+ * regions, each seeded with the same shop; what is rehearsed is the wiring (matrix, roles, caches,
+ * artifacts, merge) and that each job guards its own region.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand } from '@aws-sdk/client-ecs';
 import { startSimulator, type Simulator } from '@gantry/aws-sim';
-import { createFargateService, registerFargateTaskDefinition, sdkClients, simImage } from '@gantry/aws-sim/testing';
+import { createFargateService, registerFargateTaskDefinition, sdkClients } from '@gantry/aws-sim/testing';
 import { loadWorkflow, rehearseWorkflow, type Rehearsal } from '../src/index.js';
 
 let sim: Simulator;
@@ -31,18 +32,20 @@ beforeAll(async () => {
   sim = await startSimulator({ port: 0, speed: 0 });
   workspace = await mkdtemp(join(tmpdir(), 'gantry-guard-accounts-'));
   cacheDir = await mkdtemp(join(tmpdir(), 'gantry-guard-accounts-cache-'));
-  const { ecs, ecr } = sdkClients(sim);
-  await ecr.send(new CreateRepositoryCommand({ repositoryName: 'shop' }));
-  await ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
-  let taskDefinition = '';
-  for (const tag of ['v1', 'v2', 'v3']) {
-    await sim.control.seedImage!({ repositoryName: 'shop', tags: [tag] });
-    taskDefinition = await registerFargateTaskDefinition(ecs, { family: 'web', containerDefinitions: [{ name: 'app', image: simImage(`shop:${tag}`), essential: true }] });
+  for (const { region } of targets) {
+    const { ecs, ecr } = sdkClients(sim, { region });
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'shop' }));
+    await ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
+    let taskDefinition = '';
+    for (const tag of ['v1', 'v2', 'v3']) {
+      const { imageUri } = await sim.control.seedImage!({ repositoryName: 'shop', tags: [tag], region });
+      taskDefinition = await registerFargateTaskDefinition(ecs, { family: 'web', containerDefinitions: [{ name: 'app', image: imageUri, essential: true }] });
+    }
+    await createFargateService(ecs, { cluster: 'prod', serviceName: 'web', taskDefinition, desiredCount: 1 });
+    ecs.destroy();
+    ecr.destroy();
   }
-  await createFargateService(ecs, { cluster: 'prod', serviceName: 'web', taskDefinition, desiredCount: 1 });
   await sim.clock.advance(60_000);
-  ecs.destroy();
-  ecr.destroy();
 });
 
 afterAll(async () => {
