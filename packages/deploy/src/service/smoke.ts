@@ -115,12 +115,15 @@ function checkWebSocket(t: Extract<SmokeTarget, { kind: 'websocket' }>): Promise
   });
 }
 
+/** "fetch failed (ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:8443)": undici hides the reason in `cause`. */
 function causeText(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const cause = (err as Error & { cause?: unknown }).cause;
-  const inner = cause instanceof Error ? `${(cause as Error & { code?: string }).code ?? cause.name}: ${cause.message}` : '';
-  if (err.name === 'TimeoutError') return `no response within ${ATTEMPT_TIMEOUT_MS / 1000}s`;
-  return inner ? `${err.message} (${inner})` : err.message;
+  // Duck-typed: errors from fetch may come from another realm, where instanceof Error is false.
+  const e = err as { name?: string; message?: string; cause?: { code?: string; name?: string; message?: string; errors?: { message?: string }[] } } | undefined;
+  if (!e || typeof e !== 'object') return String(err);
+  if (e.name === 'TimeoutError') return `no response within ${ATTEMPT_TIMEOUT_MS / 1000}s`;
+  const c = e.cause;
+  const inner = c && typeof c === 'object' ? `${c.code ?? c.name ?? 'Error'}: ${c.message || c.errors?.map((x) => x.message).join('; ') || ''}` : '';
+  return inner ? `${e.message} (${inner})` : (e.message ?? String(err));
 }
 
 /** Lines showing the failed checks and the responses they got, for the failure explanation. */
