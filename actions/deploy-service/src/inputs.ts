@@ -76,7 +76,8 @@ function headerLines(inputs: Inputs, name: string): Record<string, string> {
 function smokeCheck(inputs: Inputs, pollMs: number): SmokeCheckOptions | undefined {
   const urls = inputs.raw('smoke-check-url').split(/\s+/).filter(Boolean);
   const example = 'https://test.example.com:8443/health';
-  const others = ['smoke-check-status', 'smoke-check-body', 'smoke-check-headers', 'smoke-check-message', 'smoke-check-window'];
+  // Inputs with a default in action.yml are always set; only these two show a forgotten URL.
+  const others = ['smoke-check-body', 'smoke-check-headers'];
   if (urls.length === 0) {
     const stray = others.find((n) => inputs.raw(n) !== '');
     if (stray) throw new InputError('smoke-check-url', `is empty, but '${stray}' is set; the smoke check needs a URL`, example);
