@@ -32,7 +32,14 @@ export async function main(argv: string[]): Promise<number> {
   const speed = Number(values.speed ?? 1);
   if (!Number.isInteger(port) || port < 0 || port > 65535) return fail(`--port must be a port number, got '${values.port}'`);
   if (!Number.isFinite(speed) || speed < 0) return fail(`--speed must be a number >= 0, got '${values.speed}'`);
-  const sim = await startSimulator({ port, speed, registryUrl: values.registry, scenario: values.scenario });
+  if (values.registry !== undefined && !isHttpUrl(values.registry)) return fail(`--registry must be an http(s) URL of an OCI registry such as http://127.0.0.1:5000, got '${values.registry}'`);
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  try {
+    sim = await startSimulator({ port, speed, registryUrl: values.registry, scenario: values.scenario });
+  } catch (err) {
+    // One line naming the flag, no stack trace: the message says what is wrong and how to fix it.
+    return fail(`${flagOf(err as Error, values)}${oneLine((err as Error).message)}`);
+  }
   const lines = [
     `gantry-sim listening on ${sim.endpoint} (speed ${speed}x${values.registry ? `, registry ${values.registry}` : ''}${values.scenario ? `, scenario ${values.scenario}` : ''})`,
     '# point any AWS SDK or the AWS CLI at it:',
@@ -48,6 +55,28 @@ export async function main(argv: string[]): Promise<number> {
   await sim.stop();
   console.log('gantry-sim stopped');
   return 0;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.host !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** The flag a start-up error comes from, as a prefix ("--scenario: "), when the message does not name it. */
+function flagOf(err: Error, values: { port?: string; registry?: string; scenario?: string }): string {
+  const m = err.message;
+  if (/^port /.test(m)) return '--port: ';
+  if (/^scenario/.test(m) || /^image behaviour for/.test(m)) return values.scenario ? '--scenario: ' : '';
+  if (/registry/i.test(m) && values.registry) return '--registry: ';
+  return '';
+}
+
+function oneLine(text: string): string {
+  return text.split(/\r?\n/)[0]!.trim();
 }
 
 function fail(message: string): number {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseImageRef } from './images.js';
+import { validateTiming, type SimTiming } from './timing.js';
 
 /**
  * What a container started from an image does. Everything is in simulated seconds, counted from the
@@ -15,6 +16,13 @@ export interface ImageBehaviour {
   exitCode?: number;
   /** 'fail' makes the container health check fail (task UNHEALTHY, then replaced). */
   healthCheck?: 'pass' | 'fail';
+  /**
+   * What the container answers load balancer health checks (a service's `loadBalancers` target): an HTTP
+   * status code (default 200), `'timeout'` (never answers) or `'refused'` (nothing listens). E.g. an
+   * unhealthy release `{ loadBalancerResponse: 502 }`: its targets turn unhealthy with
+   * Target.ResponseCodeMismatch "Health checks failed with these codes: [502]" and ECS replaces the tasks.
+   */
+  loadBalancerResponse?: number | 'timeout' | 'refused';
   /** Lines the container writes to its log (awslogs) when it starts. */
   logs?: string[];
   /**
@@ -30,12 +38,25 @@ export type CommandBehaviour = Omit<ImageBehaviour, 'commands'>;
 
 export const DEFAULT_BEHAVIOUR: Required<Pick<ImageBehaviour, 'startSeconds'>> & ImageBehaviour = { startSeconds: 5 };
 
-/** Scenario file: `{ images: { "repo:tag": { ...behaviour } } }` or `{ images: [{ image, ...behaviour }] }`. */
+/**
+ * Scenario file: `{ images: { "repo:tag": { ...behaviour } } }` or `{ images: [{ image, ...behaviour }] }`,
+ * and optionally `timing: { restartBackoffStartSeconds: 5, ... }` (src/timing.ts).
+ */
 export interface Scenario {
   images?: Record<string, ImageBehaviour> | (ImageBehaviour & { image: string })[];
+  timing?: Partial<SimTiming>;
 }
 
-const FIELDS = ['startSeconds', 'exitAfterSeconds', 'exitCode', 'healthCheck', 'logs'] as const;
+/** A scenario's top level: `images` and `timing`, nothing else; errors name the field. */
+export function validateScenario(data: unknown, where: string): Scenario {
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(`${where}: expected an object with 'images' and/or 'timing'`);
+  for (const key of Object.keys(data)) if (key !== 'images' && key !== 'timing') throw new Error(`${where}: unknown field '${key}' (known: images, timing)`);
+  const { images, timing } = data as Scenario;
+  if (images !== undefined && images !== null && typeof images !== 'object') throw new Error(`${where}: images must be a map from an image reference to its behaviour`);
+  return { images: images ?? undefined, timing: timing === undefined ? undefined : validateTiming(timing, `${where}: timing`) };
+}
+
+const FIELDS = ['startSeconds', 'exitAfterSeconds', 'exitCode', 'healthCheck', 'logs', 'loadBalancerResponse'] as const;
 const KEYS = new Set<string>([...FIELDS, 'commands', 'image', 'imageRef']);
 const COMMAND_KEYS = new Set<string>(FIELDS);
 
@@ -53,8 +74,12 @@ function validateFields(where: string, b: Record<string, unknown>, known: Set<st
   }
   if (b.healthCheck !== undefined && b.healthCheck !== 'pass' && b.healthCheck !== 'fail') throw new Error(`${where}: healthCheck must be 'pass' or 'fail'`);
   if (b.logs !== undefined && (!Array.isArray(b.logs) || b.logs.some((l) => typeof l !== 'string'))) throw new Error(`${where}: logs must be a list of strings`);
-  const { startSeconds, exitAfterSeconds, exitCode, healthCheck, logs } = b as CommandBehaviour;
-  return { startSeconds, exitAfterSeconds, exitCode, healthCheck, logs };
+  const lb = b.loadBalancerResponse;
+  if (lb !== undefined && lb !== 'timeout' && lb !== 'refused' && !(Number.isInteger(lb) && (lb as number) >= 100 && (lb as number) <= 599)) {
+    throw new Error(`${where}: loadBalancerResponse must be an HTTP status code (100-599), 'timeout' or 'refused', got ${JSON.stringify(lb)}`);
+  }
+  const { startSeconds, exitAfterSeconds, exitCode, healthCheck, logs, loadBalancerResponse } = b as CommandBehaviour;
+  return { startSeconds, exitAfterSeconds, exitCode, healthCheck, logs, loadBalancerResponse };
 }
 
 export function validateBehaviour(ref: string, b: ImageBehaviour & Record<string, unknown>): ImageBehaviour {
@@ -107,13 +132,29 @@ export class ImageBehaviours {
    * `image` is the container's image as written; `digest` the one the pull resolved, when known; `command`
    * the command the container runs (override or container definition), when it has one.
    */
-  lookup(image: string, repository?: string, digest?: string, command?: readonly string[]): ImageBehaviour {
-    const hit = (repository && digest ? this.byKey.get(`${repository}@${digest}`) : undefined) ?? behaviourKeys(image).map((k) => this.byKey.get(k)).find(Boolean);
+  lookup(image: string, repository?: string, digest?: string, command?: readonly string[], tagDigest?: (repository: string, tag: string) => string | undefined): ImageBehaviour {
+    const hit =
+      (repository && digest ? this.byKey.get(`${repository}@${digest}`) : undefined) ??
+      behaviourKeys(image).map((k) => this.byKey.get(k)).find(Boolean) ??
+      (repository && digest && tagDigest ? this.byTagOfDigest(repository, digest, tagDigest) : undefined);
     if (!hit) return { ...DEFAULT_BEHAVIOUR };
     const { commands, ...own } = hit;
     const key = command?.length ? commandKey(command) : undefined;
     const match = key && commands ? Object.entries(commands).find(([c]) => commandKey(c) === key)?.[1] : undefined;
     return { ...DEFAULT_BEHAVIOUR, ...strip(own), ...(match ? strip(match) : {}) };
+  }
+
+  /**
+   * A behaviour set on a tag follows the image: it applies to a container naming the same image by digest
+   * (`repo@sha256:…` or a full URI) when the tag currently points at that digest in the registry (ECR).
+   */
+  private byTagOfDigest(repository: string, digest: string, tagDigest: (repository: string, tag: string) => string | undefined): ImageBehaviour | undefined {
+    for (const [key, behaviour] of this.byKey) {
+      const p = parseImageRef(key);
+      if (p.digest || p.repository !== repository || !p.tag) continue;
+      if (tagDigest(repository, p.tag) === digest) return behaviour;
+    }
+    return undefined;
   }
 
   list(): Record<string, ImageBehaviour> {
@@ -141,10 +182,32 @@ function strip(b: CommandBehaviour): CommandBehaviour {
   return Object.fromEntries(Object.entries(b).filter(([, v]) => v !== undefined));
 }
 
-/** Reads a scenario from a .json, .yaml or .yml file. */
+/**
+ * Reads a scenario from a .json, .yaml or .yml file. Errors are one line naming the file and what is
+ * wrong (never its contents): missing, unreadable, not JSON/YAML, or a wrong field.
+ */
 export function readScenarioFile(path: string): Scenario {
-  const text = readFileSync(path, 'utf8');
-  const data = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
-  if (!data || typeof data !== 'object') throw new Error(`scenario ${path}: expected an object with an 'images' map`);
-  return data as Scenario;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(code === 'ENOENT' ? `scenario file ${path} does not exist` : `scenario file ${path} cannot be read (${code ?? 'error'})`);
+  }
+  let data: unknown;
+  const json = /\.json$/i.test(path);
+  try {
+    data = json ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    const line = (err as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+    throw new Error(`scenario file ${path} is not valid ${json ? 'JSON' : 'YAML'}${line ? ` (line ${line})` : ''}`);
+  }
+  const scenario = validateScenario(data, `scenario ${path}`);
+  // Behaviours are checked here too, so a bad file fails before anything is loaded.
+  try {
+    new ImageBehaviours().load(scenario);
+  } catch (err) {
+    throw new Error(`scenario ${path}: ${(err as Error).message}`);
+  }
+  return scenario;
 }

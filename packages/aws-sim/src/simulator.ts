@@ -1,13 +1,16 @@
 import { SimClock } from './clock.js';
 import { ProtocolServer, type ControlHandler } from './protocol/server.js';
 import type { FaultSettings } from './protocol/faults.js';
-import type { JsonService, RestRoute } from './protocol/types.js';
 import { createEcs } from './ecs/index.js';
-import { createEcr } from './ecr/index.js';
+import { createElbv2 } from './elbv2/index.js';
+import { createCloudWatch } from './cloudwatch/index.js';
+import { buildEcr } from './ecr/index.js';
 import { createEvents } from './events/index.js';
 import { createScheduler } from './scheduler/index.js';
 import { createLogs } from './logs/index.js';
-import type { ImageBehaviour, Scenario } from './scenario.js';
+import { ImageBehaviours, readScenarioFile, validateScenario, type ImageBehaviour, type Scenario } from './scenario.js';
+import { Regions, REGION_NAME, type PartFactory } from './regions.js';
+import { DEFAULT_TIMING, validateTiming, type SimTiming } from './timing.js';
 
 export const SIM_ACCOUNT_ID = '123456789012';
 export const SIM_REGION = 'us-east-1';
@@ -21,8 +24,12 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Simulated start time (default: now). */
   start?: Date;
-  /** A scenario file (JSON or YAML) of image behaviours, loaded before the server starts. */
+  /** A scenario file (JSON or YAML) of image behaviours and timing, loaded before the server starts. */
   scenario?: string;
+  /** The region of unsigned requests and of control operations without `region` (default us-east-1). */
+  region?: string;
+  /** Timing choices (README); the rest keep their defaults. */
+  timing?: Partial<SimTiming>;
 }
 
 export interface Simulator {
@@ -34,6 +41,8 @@ export interface Simulator {
   env: Record<string, string>;
   clock: SimClock;
   control: SimControl;
+  /** Per-region parts (ecs, ecr, logs, ...), created on first use. */
+  regions: Regions;
   stop(): Promise<void>;
 }
 
@@ -46,51 +55,121 @@ export type SimControl = Record<string, (body?: any) => any> & {
   /** What tasks started from an image do; `imageRef` is 'repo:tag', 'repo@sha256:...' or a full URI. */
   setImageBehaviour(imageRef: string | (ImageBehaviour & { imageRef: string }), behaviour?: ImageBehaviour): {};
   loadScenario(body: { path?: string; scenario?: Scenario }): { loaded: number };
+  /** Changes timing choices (README); returns the whole timing now in force. */
+  setTiming(body: Partial<SimTiming>): { timing: SimTiming };
 };
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const clock = new SimClock(options.speed ?? 1, options.start);
-  const base = { clock, accountId: SIM_ACCOUNT_ID, region: SIM_REGION };
-  const ecr = await createEcr({ ...base, registryUrl: options.registryUrl });
-  const logs = createLogs(base);
-  const ecs = createEcs({ ...base, images: ecr.images, logs: logs.sink });
-  const events = createEvents(base);
-  const scheduler = createScheduler(base);
-  const parts: { service?: JsonService; routes?: RestRoute[]; control?: Record<string, ControlHandler> }[] = [ecs, ecr, logs, events, scheduler];
+  const defaultRegion = options.region ?? SIM_REGION;
+  if (!REGION_NAME.test(defaultRegion)) throw new Error(`region must be a region name such as us-east-1, got '${defaultRegion}'`);
+  // Shared by every region: what images do, and how long things take.
+  const behaviours = new ImageBehaviours();
+  const timing: SimTiming = { ...DEFAULT_TIMING, ...validateTiming(options.timing, 'timing') };
+  const base = (region: string) => ({ clock, accountId: SIM_ACCOUNT_ID, region });
+  // One factory per part, run per region on first use, in this order (a part sees the parts listed before
+  // it). Only the default region's ECR is backed by `registryUrl`; other regions' ECR live in memory.
+  const factories: [string, PartFactory][] = [
+    ['ecr', ({ region, partsIn }) => buildEcr({ ...base(region), registryUrl: region === defaultRegion ? options.registryUrl : undefined, imagesIn: (r) => partsIn(r).ecr!.images })],
+    ['logs', ({ region }) => createLogs(base(region))],
+    ['elbv2', ({ region }) => createElbv2(base(region))],
+    ['cloudwatch', ({ region }) => createCloudWatch(base(region))],
+    [
+      'ecs',
+      ({ region, parts, partsIn }) =>
+        createEcs({
+          ...base(region),
+          images: parts.ecr!.images,
+          logs: parts.logs!.sink,
+          logsIn: (r) => (REGION_NAME.test(r) ? partsIn(r).logs!.sink : parts.logs!.sink),
+          behaviours,
+          timing,
+          loadBalancing: parts.elbv2!.store,
+          alarms: parts.cloudwatch!.alarms,
+        }),
+    ],
+    ['events', ({ region }) => createEvents(base(region))],
+    ['scheduler', ({ region }) => createScheduler(base(region))],
+  ];
+  const regions = new Regions(defaultRegion, factories);
+  await regions.get().ecr!.ready;
 
-  const control: Record<string, ControlHandler> = {};
-  for (const part of parts) Object.assign(control, part.control ?? {});
+  const control: Record<string, ControlHandler> = regions.control();
   const server = new ProtocolServer({
-    services: parts.flatMap((p) => (p.service ? [p.service] : [])),
-    restRoutes: parts.flatMap((p) => p.routes ?? []),
+    services: regions.services(),
+    restRoutes: regions.routes(),
     control,
     clock,
     accountId: SIM_ACCOUNT_ID,
-    defaultRegion: SIM_REGION,
+    defaultRegion,
   });
+  const setTiming = (body: Partial<SimTiming>) => (Object.assign(timing, validateTiming(body, 'setTiming')), { timing: { ...timing } });
+  const loadScenario = (body: { path?: string; scenario?: Scenario }) => {
+    const scenario = body?.path !== undefined ? readScenarioFile(body.path) : validateScenario(body?.scenario ?? {}, 'scenario');
+    const loaded = behaviours.load(scenario);
+    if (scenario.timing) setTiming(scenario.timing);
+    return { loaded };
+  };
+  const setImageBehaviour = (refOrBody: string | (ImageBehaviour & { imageRef?: string; image?: string }), behaviour?: ImageBehaviour) => {
+    if (typeof refOrBody === 'string') behaviours.set(refOrBody, behaviour ?? {});
+    else {
+      const { imageRef, image, ...rest } = refOrBody ?? {};
+      const ref = imageRef ?? image;
+      if (typeof ref !== 'string' || !ref) throw new Error('setImageBehaviour: imageRef is required (repo:tag, repo@sha256:..., or a full image URI)');
+      behaviours.set(ref, rest);
+    }
+    return {};
+  };
   Object.assign(control, {
+    setImageBehaviour,
+    clearImageBehaviours: () => (behaviours.clear(), {}),
+    imageBehaviours: () => ({ images: behaviours.list() }),
+    /** `{ path }` of a JSON/YAML file, or `{ scenario }` inline. */
+    loadScenario,
+    setTiming,
+    timing: () => ({ timing: { ...timing } }),
     setFaults: (settings: FaultSettings) => (server.faults.set(settings ?? {}), {}),
     callCounts: () => server.callCounts(),
     resetCallCounts: () => (server.resetCallCounts(), {}),
-    advance: (body: { ms?: number; seconds?: number }) => ({ now: clock.advance(body?.ms ?? (body?.seconds ?? 0) * 1000) }),
-    setSpeed: (body: { speed: number }) => (clock.setSpeed(body.speed), {}),
+    advance: (body: { ms?: number; seconds?: number }) => ({ now: clock.advance(advanceMs(body)) }),
+    setSpeed: (body: { speed: number }) => (clock.setSpeed(numberField(body?.speed, 'setSpeed: speed')), {}),
     now: () => ({ now: clock.now() }),
+    regions: () => ({ defaultRegion, regions: regions.regions() }),
   });
-  if (options.scenario) ecs.control.loadScenario({ path: options.scenario });
+  if (options.scenario) loadScenario({ path: options.scenario });
   if (options.latencyMs) server.faults.set({ latencyMs: options.latencyMs });
-  const port = await server.listen(options.port ?? 0);
+  let port: number;
+  try {
+    port = await server.listen(options.port ?? 0);
+  } catch (err) {
+    await regions.close();
+    throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? new Error(`port ${options.port} is already in use on 127.0.0.1 (pick another, or 0 for a free one)`) : err;
+  }
   const endpoint = `http://127.0.0.1:${port}`;
   return {
     endpoint,
     port,
     accountId: SIM_ACCOUNT_ID,
-    region: SIM_REGION,
-    env: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: SIM_REGION, AWS_DEFAULT_REGION: SIM_REGION, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: 'true' },
+    region: defaultRegion,
+    env: { AWS_ENDPOINT_URL: endpoint, AWS_REGION: defaultRegion, AWS_DEFAULT_REGION: defaultRegion, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_EC2_METADATA_DISABLED: 'true' },
     clock,
     control: control as SimControl,
+    regions,
     stop: async () => {
       await server.close();
-      await ecr.close?.();
+      await regions.close();
     },
   };
+}
+
+/** `advance` takes `{ seconds }` or `{ ms }`, a number >= 0. */
+function advanceMs(body: { ms?: unknown; seconds?: unknown } | undefined): number {
+  if (body?.ms !== undefined) return numberField(body.ms, 'advance: ms');
+  if (body?.seconds !== undefined) return numberField(body.seconds, 'advance: seconds') * 1000;
+  return 0;
+}
+
+function numberField(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number >= 0, got ${JSON.stringify(value)}`);
+  return value;
 }

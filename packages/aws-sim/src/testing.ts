@@ -9,9 +9,18 @@ import {
   RegisterTaskDefinitionCommand,
   type ContainerDefinition,
   type DeploymentConfiguration,
+  type LoadBalancer,
   type LogConfiguration,
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyTargetGroupAttributesCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SIM_ACCOUNT_ID, SIM_REGION, type Simulator } from './simulator.js';
 
@@ -41,12 +50,21 @@ export interface SdkClients {
   ecr: ECRClient;
   events: EventBridgeClient;
   scheduler: SchedulerClient;
+  elbv2: ElasticLoadBalancingV2Client;
+  cloudwatch: CloudWatchClient;
 }
 
 /** One client per simulated service, all talking to `sim`. */
 export function sdkClients(sim: Pick<Simulator, 'endpoint'>, options: SdkOptions = {}): SdkClients {
   const config = sdkConfig(sim, options);
-  return { ecs: new ECSClient(config), ecr: new ECRClient(config), events: new EventBridgeClient(config), scheduler: new SchedulerClient(config) };
+  return {
+    ecs: new ECSClient(config),
+    ecr: new ECRClient(config),
+    events: new EventBridgeClient(config),
+    scheduler: new SchedulerClient(config),
+    elbv2: new ElasticLoadBalancingV2Client(config),
+    cloudwatch: new CloudWatchClient(config),
+  };
 }
 
 /** `${SIM_REGISTRY}/${ref}`: the URI of an image the simulator holds, e.g. `simImage('app:v1')`. */
@@ -86,24 +104,39 @@ export async function registerFargateTaskDefinition(ecs: ECSClient, definition: 
   return out.taskDefinition!.taskDefinitionArn!;
 }
 
+/**
+ * Creates a cluster with the FARGATE capacity provider as its default strategy, so RunTask / CreateService
+ * calls that give neither a launch type nor a strategy run on Fargate, as on a cluster set up for Fargate.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
+ */
+export async function createFargateCluster(ecs: ECSClient, clusterName: string): Promise<string> {
+  const out = await ecs.send(
+    new CreateClusterCommand({ clusterName, capacityProviders: ['FARGATE', 'FARGATE_SPOT'], defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }] }),
+  );
+  return out.cluster!.clusterArn!;
+}
+
 export interface FargateService {
   cluster: string;
   serviceName: string;
   taskDefinition: string;
   desiredCount: number;
-  /** Create the cluster first (default false: the caller made it). */
+  /** Create the cluster first, with FARGATE as its default capacity provider strategy (default false: the caller made it). */
   createCluster?: boolean;
   /** awsvpc network; default subnet `subnet-1`, no security group, no public IP setting. */
   subnets?: string[];
   securityGroups?: string[];
   assignPublicIp?: 'ENABLED' | 'DISABLED';
   deploymentConfiguration?: DeploymentConfiguration;
+  /** Target groups the service's tasks register in (e.g. from createWebTargetGroup). */
+  loadBalancers?: LoadBalancer[];
+  healthCheckGracePeriodSeconds?: number;
 }
 
 /** Creates a Fargate service (and, if asked, its cluster). Simulated time must pass for its tasks to run. */
 export async function createFargateService(ecs: ECSClient, service: FargateService): Promise<void> {
-  const { cluster, serviceName, taskDefinition, desiredCount, subnets = ['subnet-1'], securityGroups, assignPublicIp, deploymentConfiguration } = service;
-  if (service.createCluster) await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  const { cluster, serviceName, taskDefinition, desiredCount, subnets = ['subnet-1'], securityGroups, assignPublicIp, deploymentConfiguration, loadBalancers, healthCheckGracePeriodSeconds } = service;
+  if (service.createCluster) await createFargateCluster(ecs, cluster);
   await ecs.send(
     new CreateServiceCommand({
       cluster,
@@ -115,6 +148,61 @@ export async function createFargateService(ecs: ECSClient, service: FargateServi
         awsvpcConfiguration: { subnets, ...(securityGroups ? { securityGroups } : {}), ...(assignPublicIp ? { assignPublicIp } : {}) },
       },
       ...(deploymentConfiguration ? { deploymentConfiguration } : {}),
+      ...(loadBalancers ? { loadBalancers } : {}),
+      ...(healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds } : {}),
     }),
   );
+}
+
+export interface WebTargetGroupOptions {
+  /** Names the load balancer `${name}-alb`, the target group `${name}` (at most 32 characters). */
+  name: string;
+  /** The container port targets listen on (default 8080). */
+  port?: number;
+  /** Health check path (default /health), interval (default 10 s) and thresholds (default 2 / 2). */
+  healthCheckPath?: string;
+  intervalSeconds?: number;
+  healthyThresholdCount?: number;
+  unhealthyThresholdCount?: number;
+  /** deregistration_delay.timeout_seconds (default: AWS's 300). */
+  deregistrationDelaySeconds?: number;
+  /** Listener port (default 80). */
+  listenerPort?: number;
+}
+
+export interface WebTargetGroup {
+  loadBalancerArn: string;
+  targetGroupArn: string;
+  listenerArn: string;
+}
+
+/**
+ * An internet-facing Application Load Balancer with an HTTP listener forwarding to an `ip` target group
+ * (what awsvpc/Fargate services need), health checks on `healthCheckPath`. Returns the three ARNs.
+ */
+export async function createWebTargetGroup(elbv2: ElasticLoadBalancingV2Client, options: WebTargetGroupOptions): Promise<WebTargetGroup> {
+  const { name, port = 8080, healthCheckPath = '/health', intervalSeconds = 10, healthyThresholdCount = 2, unhealthyThresholdCount = 2, listenerPort = 80 } = options;
+  const lb = await elbv2.send(new CreateLoadBalancerCommand({ Name: `${name}-alb`.slice(0, 32), Subnets: ['subnet-1', 'subnet-2'], Type: 'application', Scheme: 'internet-facing' }));
+  const tg = await elbv2.send(
+    new CreateTargetGroupCommand({
+      Name: name,
+      Protocol: 'HTTP',
+      Port: port,
+      VpcId: 'vpc-sim',
+      TargetType: 'ip',
+      HealthCheckPath: healthCheckPath,
+      HealthCheckIntervalSeconds: intervalSeconds,
+      HealthCheckTimeoutSeconds: Math.min(5, intervalSeconds - 1),
+      HealthyThresholdCount: healthyThresholdCount,
+      UnhealthyThresholdCount: unhealthyThresholdCount,
+      Matcher: { HttpCode: '200' },
+    }),
+  );
+  const loadBalancerArn = lb.LoadBalancers![0]!.LoadBalancerArn!;
+  const targetGroupArn = tg.TargetGroups![0]!.TargetGroupArn!;
+  if (options.deregistrationDelaySeconds !== undefined) {
+    await elbv2.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: targetGroupArn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(options.deregistrationDelaySeconds) }] }));
+  }
+  const listener = await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: loadBalancerArn, Protocol: 'HTTP', Port: listenerPort, DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }] }));
+  return { loadBalancerArn, targetGroupArn, listenerArn: listener.Listeners![0]!.ListenerArn! };
 }

@@ -113,8 +113,21 @@ suite('deployment circuit breaker against the simulator', () => {
     expect(s.runningCount).toBe(4);
     const sd = (await h.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [s.currentServiceDeployment!] }))).serviceDeployments![0]!;
     expect(sd.status).toBe('ROLLBACK_SUCCESSFUL');
+    // The failed deployment keeps the count that tripped the breaker; the rollback's healthy tasks do not
+    // reset it. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentCircuitBreaker.html
+    expect(sd.deploymentCircuitBreaker).toEqual({ status: 'TRIGGERED', failureCount: 3, threshold: 3 });
     expect(sd.rollback).toMatchObject({ reason: 'ECS deployment circuit breaker: tasks failed to start.', serviceRevisionArn: expect.stringMatching(/:service-revision\/cb\/rb\/\d+$/) });
     expect(s.events![0]!.message).toBe('(service rb) has reached a steady state.');
+  });
+
+  it('starts the rollback at once: no restart back-off inherited from the failed deployment (README, our choice)', async () => {
+    await deployBad(h, h.ecs, 'rb-fast', 4, rollback);
+    // Provisioning 1 s + pull 2 s + start 5 s: the rollback's tasks run 8 s after the trip, not after a back-off.
+    await h.advance(9);
+    const s = await describe(h.ecs, 'cb', 'rb-fast');
+    expect(s.deployments![0]!.runningCount).toBe(4);
+    const sd = (await h.ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [s.currentServiceDeployment!] }))).serviceDeployments![0]!;
+    expect(sd.status).toBe('ROLLBACK_SUCCESSFUL');
   });
 
   it('without rollback the deployment stays FAILED, launches nothing new and the old tasks keep serving', async () => {

@@ -1,10 +1,11 @@
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ECSClient, CreateClusterCommand, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { createServer, type Server } from 'node:net';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'gantry-sim.js');
 
@@ -53,5 +54,69 @@ describe('gantry-sim CLI', () => {
     expect(code).toBe(2);
     expect(err).toContain("unknown command 'launch'");
     expect(err).toContain('Usage: gantry-sim start');
+  }, 30_000);
+});
+
+/** Runs the real CLI to its exit; start-up errors must be one line on stderr, exit code 2, no stack trace. */
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('gantry-sim start with bad input', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gantry-sim-cli-bad-'));
+  let busy: Server;
+  let busyPort = 0;
+  beforeAll(async () => {
+    busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    busyPort = (busy.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => busy.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const expectOneLine = (r: { code: number | null; stderr: string; stdout: string }, text: RegExp) => {
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(text);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe('');
+  };
+
+  it('names --port when the port is in use', async () => {
+    expectOneLine(await runCli(['start', '--port', String(busyPort)]), new RegExp(`^gantry-sim: --port: port ${busyPort} is already in use on 127\\.0\\.0\\.1`));
+  }, 30_000);
+
+  it('names --scenario when the file does not exist', async () => {
+    const missing = join(dir, 'nope.yaml');
+    expectOneLine(await runCli(['start', '--port', '0', '--scenario', missing]), /^gantry-sim: --scenario: scenario file .*nope\.yaml does not exist$/);
+  }, 30_000);
+
+  it.each([
+    ['an unknown behaviour field', 'images:\n  "web:bad":\n    exitAfter: 0\n', /^gantry-sim: --scenario: scenario .*: image behaviour for 'web:bad': unknown field 'exitAfter'/],
+    ['an unknown top-level field', 'image:\n  "web:bad": {}\n', /^gantry-sim: --scenario: scenario .*: unknown field 'image' \(known: images, timing\)$/],
+    ['YAML that does not parse', 'images: [unclosed\n', /^gantry-sim: --scenario: scenario file .* is not valid YAML/],
+    ['a non-numeric timing', 'timing:\n  pullSeconds: soon\n', /^gantry-sim: --scenario: scenario .*: timing\.pullSeconds must be a number >= 0, got "soon"$/],
+  ])('names --scenario and the field for %s', async (_name, text, message) => {
+    const file = join(dir, `bad-${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(file, text);
+    const r = await runCli(['start', '--port', '0', '--scenario', file]);
+    expectOneLine(r, message);
+    // The file's contents are not echoed.
+    if (text.includes('unclosed')) expect(r.stderr).not.toContain('unclosed');
+  }, 30_000);
+
+  it('names --registry for a URL that is not http(s), and for a registry that does not answer', async () => {
+    expectOneLine(await runCli(['start', '--port', '0', '--registry', 'localhost:5000']), /^gantry-sim: --registry must be an http\(s\) URL of an OCI registry such as http:\/\/127\.0\.0\.1:5000, got 'localhost:5000'$/);
+    expectOneLine(await runCli(['start', '--port', '0', '--registry', `http://127.0.0.1:${busyPort}`]), /^gantry-sim: --registry: No OCI registry answers at http:\/\/127\.0\.0\.1:\d+\/v2\//);
   }, 30_000);
 });

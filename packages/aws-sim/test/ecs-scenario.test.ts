@@ -49,7 +49,7 @@ describe('image behaviours', () => {
       expect((await post('setImageBehaviour', { imageRef: 'web:v1', startSeconds: 60 })).status).toBe(200);
       const bad = await post('setImageBehaviour', { startSeconds: 1 });
       expect(bad.status).toBe(400);
-      expect(((await bad.json()) as { error: string }).error).toMatch(/needs imageRef/);
+      expect(((await bad.json()) as { error: string }).error).toMatch(/imageRef is required/);
       expect(await (await post('loadScenario', { scenario: { images: { 'api:v1': { logs: ['hello'] } } } })).json()).toEqual({ loaded: 1 });
       expect(await (await post('imageBehaviours', {})).json()).toEqual({ images: { 'web:v1': { startSeconds: 60 }, 'api:v1': { logs: ['hello'] } } });
       await post('clearImageBehaviours', {});

@@ -81,8 +81,8 @@ suite('CloudWatch Logs', () => {
       );
     await register('nogroup', false);
     await register('autogroup', true);
-    const a = await h.ecs.send(new RunTaskCommand({ cluster: 'c1', taskDefinition: 'nogroup' }));
-    const b = await h.ecs.send(new RunTaskCommand({ cluster: 'c1', taskDefinition: 'autogroup' }));
+    const a = await h.ecs.send(new RunTaskCommand({ cluster: 'c1', taskDefinition: 'nogroup', launchType: 'EC2' }));
+    const b = await h.ecs.send(new RunTaskCommand({ cluster: 'c1', taskDefinition: 'autogroup', launchType: 'EC2' }));
     await h.advance(20);
     const [ta, tb] = (await h.ecs.send(new DescribeTasksCommand({ cluster: 'c1', tasks: [a.tasks![0]!.taskArn!, b.tasks![0]!.taskArn!] }))).tasks!;
     expect(ta!.stoppedReason).toMatch(/^ResourceInitializationError: .*The specified log group does not exist/);

@@ -73,7 +73,7 @@ describe('base images recorded as config labels', () => {
       const td = await clients.ecs.send(
         new RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [{ name: 'web', image: app.imageUri, memory: 256, essential: true }] }),
       );
-      await clients.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'web', taskDefinition: td.taskDefinition!.taskDefinitionArn!, desiredCount: 1 }));
+      await clients.ecs.send(new CreateServiceCommand({ cluster: 'prod', serviceName: 'web', taskDefinition: td.taskDefinition!.taskDefinitionArn!, desiredCount: 1, launchType: 'EC2' }));
       await sim.clock.advance(60_000);
       sim.control.resetCallCounts();
 

@@ -20,6 +20,8 @@ export interface EcrOptions {
   region: string;
   /** Back the ECR API with a real OCI registry (e.g. http://127.0.0.1:5000). */
   registryUrl?: string;
+  /** The image lookup of this account's ECR in another region (pulls naming that region's registry). */
+  imagesIn?: (region: string) => ImageLookup;
 }
 
 export interface EcrPart {
@@ -42,9 +44,20 @@ export interface EcrPart {
  * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/Welcome.html
  */
 export async function createEcr(options: EcrOptions): Promise<EcrPart> {
+  const part = buildEcr(options);
+  await part.ready;
+  return part;
+}
+
+/**
+ * The ECR part without waiting: `ready` settles once a backing registry answered and was read (at once in
+ * memory mode). Lets the simulator build a region's parts synchronously.
+ */
+export function buildEcr(options: EcrOptions): EcrPart & { ready: Promise<void> } {
   const mirror = options.registryUrl ? new RegistryMirror(options.registryUrl, options.clock) : undefined;
   const ecr = new EcrService({ clock: options.clock, accountId: options.accountId, region: options.region, backing: mirror });
-  if (mirror) await mirror.attach(ecr);
+  const ready = mirror ? mirror.attach(ecr) : Promise.resolve();
+  ready.catch(() => undefined);
   const lifecycle = new LifecycleOps(ecr);
   const registryId = ecr.registryId;
 
@@ -212,9 +225,10 @@ export async function createEcr(options: EcrOptions): Promise<EcrPart> {
     service: { name: 'ecr', targetPrefix: 'AmazonEC2ContainerRegistry_V20150921', operations },
     routes,
     control,
-    images: createImageLookup(ecr),
+    images: createImageLookup(ecr, options.imagesIn),
     ecr,
     lifecycle,
+    ready,
     close: async () => mirror?.close(),
   };
 }

@@ -339,7 +339,9 @@ export class EcrService {
     const url = this.ctx.backing
       ? await this.ctx.backing.blobUrl(repo.name, digest)
       : repo.blobs.has(digest)
-        ? `${endpoint}/_sim/blobs/${encodeURIComponent(repo.name)}/${encodeURIComponent(digest)}`
+        ? // Like a pre-signed URL, it carries its credential scope (region) in the query: the blob is served
+          // by this region's ECR. https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
+          `${endpoint}/_sim/blobs/${encodeURIComponent(repo.name)}/${encodeURIComponent(digest)}?X-Amz-Credential=${encodeURIComponent(`sim/20000101/${this.ctx.region}/s3/aws4_request`)}`
         : undefined;
     if (users.length === 0 && !url) throw ecrErrors.layerNotFound(digest, repo.name, this.registryId);
     // Archived images cannot be pulled, so neither can a layer only they reference (docs/ecr.md).

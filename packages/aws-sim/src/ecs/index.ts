@@ -2,15 +2,32 @@ import type { SimClock } from '../clock.js';
 import type { ImageLookup } from '../images.js';
 import type { LogSink } from '../logs/index.js';
 import { AwsError, clientException, invalidParameter } from '../protocol/errors.js';
-import type { ControlHandler } from '../protocol/server.js';
 import type { JsonService } from '../protocol/types.js';
-import { ImageBehaviours, readScenarioFile, type ImageBehaviour, type Scenario } from '../scenario.js';
+import { ImageBehaviours } from '../scenario.js';
 import { validateCircuitBreaker } from './circuit-breaker.js';
+import { nextProvider, placementOn, providerInUse, resolveLaunch, validateProviders, validateStrategy, type StrategyItem } from './capacity.js';
+import { DEFAULT_TIMING, type SimTiming } from '../timing.js';
 import { arn, clusterFromArn, decodeToken, encodeToken, nameFromArn, type ArnScope } from './ids.js';
 import type { Cluster, Deployment, Service, ServiceDeploymentRecord, ServiceRevision, Task } from './model.js';
 import { ServiceScheduler } from './scheduler.js';
+import { validateDeploymentStrategy, validateLoadBalancers, type Strategy } from './strategies/config.js';
+import { StrategyController } from './strategies/controller.js';
+import type { LoadBalancing } from '../elbv2/store.js';
+import type { Alarms } from '../cloudwatch/store.js';
 import { pageSize, TaskDefinitions, type TaskDefinition } from './task-definitions.js';
 import { describeTask, TaskRunner } from './tasks.js';
+import { TaskLoadBalancing, validateServiceLoadBalancers } from './load-balancers.js';
+import { EniAllocator } from './network.js';
+import { DeploymentAlarmWatcher, validateDeploymentAlarms } from './deployment-alarms.js';
+
+/**
+ * healthCheckGracePeriodSeconds: 0 to 2,147,483,647 seconds.
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
+ */
+function validateGracePeriod(value: unknown): void {
+  if (value === undefined || value === null) return;
+  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 2147483647) throw invalidParameter('healthCheckGracePeriodSeconds must be an integer from 0 to 2147483647.');
+}
 
 export interface EcsOptions {
   clock: SimClock;
@@ -18,6 +35,15 @@ export interface EcsOptions {
   region: string;
   images: ImageLookup;
   logs: LogSink;
+  /** Another region's Logs, for awslogs options naming `awslogs-region`. */
+  logsIn?: (region: string) => LogSink;
+  /** Image behaviours, shared by every region (default: a fresh set). */
+  behaviours?: ImageBehaviours;
+  /** Timing choices, shared by every region (default: DEFAULT_TIMING). */
+  timing?: SimTiming;
+  /** This region's Elastic Load Balancing (target groups, listener rules) and CloudWatch alarms. */
+  loadBalancing?: LoadBalancing;
+  alarms?: Alarms;
 }
 
 // Error texts as ECS returns them. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/CommonErrors.html
@@ -37,10 +63,27 @@ export function createEcs(options: EcsOptions) {
   const taskDefinitions = new TaskDefinitions(scope);
   const records = new Map<string, ServiceDeploymentRecord>();
   const revisions = new Map<string, ServiceRevision>();
-  const behaviours = new ImageBehaviours();
-  const scheduler = new ServiceScheduler({ clock, scope, images: options.images, records, revisions });
-  const runner = new TaskRunner({ clock, scope, images: options.images, logs: options.logs, behaviours, observer: scheduler });
+  const behaviours = options.behaviours ?? new ImageBehaviours();
+  const timing = options.timing ?? { ...DEFAULT_TIMING };
+  const scheduler = new ServiceScheduler({ clock, scope, images: options.images, records, revisions, timing });
+  const targets = options.loadBalancing ? new TaskLoadBalancing(clock, options.loadBalancing) : undefined;
+  const runner = new TaskRunner({ clock, scope, images: options.images, logs: options.logs, logsIn: options.logsIn, behaviours, observer: scheduler, timing, targets, enis: new EniAllocator() });
   scheduler.runner = runner;
+  if (targets) {
+    targets.control = {
+      targetsHealthy: (task, at) => void (task.containersHealthy && runner.markHealthy(task, at)),
+      stop: (task, at, cause) => runner.stop(task, at, cause),
+      event: (service, message, at) => scheduler.event(service, message, at),
+    };
+  }
+  // Deployment alarms of rolling deployments (ecs/deployment-alarms.ts).
+  if (options.alarms) {
+    new DeploymentAlarmWatcher(options.alarms, function* () {
+      for (const c of clusters.values()) yield* c.services.values();
+    }, (service, d, why, at) => scheduler.fail(service, d, why, at));
+  }
+  const strategies = new StrategyController({ clock, scheduler, records, loadBalancing: options.loadBalancing, alarms: options.alarms });
+  scheduler.strategies = strategies;
 
   const now = () => clock.nowMs();
 
@@ -79,8 +122,8 @@ export function createEcs(options: EcsOptions) {
       statistics: [],
       tags: c.tags,
       settings: c.settings,
-      capacityProviders: [],
-      defaultCapacityProviderStrategy: [],
+      capacityProviders: c.capacityProviders,
+      defaultCapacityProviderStrategy: c.defaultCapacityProviderStrategy,
     };
   };
 
@@ -98,6 +141,7 @@ export function createEcs(options: EcsOptions) {
       createdAt: d.createdAt,
       updatedAt: d.updatedAt,
       launchType: d.launchType,
+      capacityProviderStrategy: s.capacityProviderStrategy,
       platformVersion: d.platformVersion,
       networkConfiguration: d.networkConfiguration,
       rolloutState: d.rolloutState,
@@ -125,6 +169,7 @@ export function createEcs(options: EcsOptions) {
       runningCount: running,
       pendingCount: pending,
       launchType: s.launchType,
+      capacityProviderStrategy: s.capacityProviderStrategy,
       platformVersion: s.platformVersion,
       taskDefinition: s.taskDefinition.taskDefinitionArn,
       deploymentConfiguration: { ...restConfig, deploymentCircuitBreaker: deploymentCircuitBreaker ?? { enable: false, rollback: false } },
@@ -171,6 +216,8 @@ export function createEcs(options: EcsOptions) {
     deploymentConfiguration: r.deploymentConfiguration,
     rollback: r.rollback,
     deploymentCircuitBreaker: r.circuitBreaker,
+    alarms: r.alarms,
+    ...strategies.describe(r),
   });
 
   const validateDeploymentConfiguration = (input: any, base?: Service['deploymentConfiguration']): Service['deploymentConfiguration'] => {
@@ -181,7 +228,10 @@ export function createEcs(options: EcsOptions) {
     if (!Number.isInteger(max) || max < 100) throw invalidParameter('maximumPercent must be at least 100.');
     const cb = dc.deploymentCircuitBreaker !== undefined ? validateCircuitBreaker(dc.deploymentCircuitBreaker) : base?.deploymentCircuitBreaker;
     const { minimumHealthyPercent: _a, maximumPercent: _b, deploymentCircuitBreaker: _c, ...rest } = dc;
-    return { ...(base ?? {}), ...rest, minimumHealthyPercent: min, maximumPercent: max, deploymentCircuitBreaker: cb };
+    const alarms = dc.alarms !== undefined ? validateDeploymentAlarms(dc.alarms) : base?.alarms;
+    const merged = { ...(base ?? {}), ...rest, minimumHealthyPercent: min, maximumPercent: max, deploymentCircuitBreaker: cb, alarms };
+    // BLUE_GREEN, LINEAR, CANARY and their settings (strategies/config.ts); strategy defaults to ROLLING.
+    return { ...merged, strategy: validateDeploymentStrategy(merged).strategy };
   };
 
   const checkLaunch = (td: ReturnType<TaskDefinitions['get']>, launchType: string | undefined, networkConfiguration: any) => {
@@ -190,6 +240,20 @@ export function createEcs(options: EcsOptions) {
     // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking-awsvpc.html
     if (td.networkMode === 'awsvpc' && !networkConfiguration?.awsvpcConfiguration) throw invalidParameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
     if (networkConfiguration?.awsvpcConfiguration && !(networkConfiguration.awsvpcConfiguration.subnets?.length > 0)) throw invalidParameter('subnets can not be empty.');
+  };
+
+  /**
+   * UpdateService's capacityProviderStrategy: a new strategy (providers associated with the cluster), or an
+   * empty list to go back to the launch type (the cluster default when the service never had one).
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
+   */
+  const updatedStrategy = (s: Service, value: unknown): StrategyItem[] | undefined => {
+    if (value === undefined) return s.capacityProviderStrategy;
+    if (Array.isArray(value) && value.length === 0) {
+      if (s.launchType) return undefined;
+      return resolveLaunch({}, s.cluster).strategy;
+    }
+    return validateStrategy(value, 'capacityProviderStrategy', s.cluster.capacityProviders);
   };
 
   const page = <T>(items: T[], input: any, max: number, fallback = max) => {
@@ -206,7 +270,10 @@ export function createEcs(options: EcsOptions) {
       if (!SERVICE_NAME.test(name)) throw invalidParameter('Cluster name is invalid. Up to 255 letters (uppercase and lowercase), numbers, hyphens, and underscores are allowed.');
       let c = clusters.get(name);
       if (!c || c.status !== 'ACTIVE') {
-        c = { clusterName: name, clusterArn: arn(scope, `cluster/${name}`), status: 'ACTIVE', services: new Map(), tasks: new Map(), createdAt: clock.now(), tags: input.tags ?? [], settings: input.settings ?? [{ name: 'containerInsights', value: 'disabled' }] };
+        // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateCluster.html (capacityProviders, defaultCapacityProviderStrategy)
+        const capacityProviders = validateProviders(input.capacityProviders);
+        const defaultCapacityProviderStrategy = input.defaultCapacityProviderStrategy === undefined ? [] : validateStrategy(input.defaultCapacityProviderStrategy, 'defaultCapacityProviderStrategy', capacityProviders);
+        c = { clusterName: name, clusterArn: arn(scope, `cluster/${name}`), status: 'ACTIVE', services: new Map(), tasks: new Map(), createdAt: clock.now(), tags: input.tags ?? [], settings: input.settings ?? [{ name: 'containerInsights', value: 'disabled' }], capacityProviders, defaultCapacityProviderStrategy };
         clusters.set(name, c);
       }
       return { cluster: describeCluster(c) };
@@ -219,6 +286,25 @@ export function createEcs(options: EcsOptions) {
     ListClusters: (input) => {
       const p = page([...clusters.values()].filter((c) => c.status === 'ACTIVE').map((c) => c.clusterArn), input, 100);
       return { clusterArns: p.items, nextToken: p.nextToken };
+    },
+    /**
+     * Both lists are required and replace the cluster's; a provider a service's strategy uses cannot be removed.
+     * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PutClusterCapacityProviders.html
+     */
+    PutClusterCapacityProviders: (input) => {
+      const c = cluster(input.cluster);
+      if (!Array.isArray(input.capacityProviders)) throw invalidParameter('capacityProviders is required (an empty list removes every provider).');
+      if (!Array.isArray(input.defaultCapacityProviderStrategy)) throw invalidParameter('defaultCapacityProviderStrategy is required (an empty list removes the default strategy).');
+      const providers = validateProviders(input.capacityProviders);
+      const strategy = validateStrategy(input.defaultCapacityProviderStrategy, 'defaultCapacityProviderStrategy', providers);
+      for (const s of c.services.values()) {
+        if (s.status === 'INACTIVE') continue;
+        const gone = s.capacityProviderStrategy?.find((i) => !providers.includes(i.capacityProvider));
+        if (gone) throw providerInUse(gone.capacityProvider);
+      }
+      c.capacityProviders = providers;
+      c.defaultCapacityProviderStrategy = strategy;
+      return { cluster: describeCluster(c) };
     },
     DeleteCluster: (input) => {
       const c = cluster(input.cluster);
@@ -258,7 +344,12 @@ export function createEcs(options: EcsOptions) {
       // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
       if (desiredCount === undefined) throw invalidParameter('desiredCount is required for services that use the REPLICA scheduling strategy.');
       if (!Number.isInteger(desiredCount) || desiredCount < 0) throw invalidParameter('desiredCount must be a non-negative integer.');
-      checkLaunch(td, input.launchType, input.networkConfiguration);
+      const launch = resolveLaunch(input, c);
+      checkLaunch(td, launch.launchType ?? 'FARGATE', input.networkConfiguration);
+      const deploymentConfiguration = validateDeploymentConfiguration(input.deploymentConfiguration);
+      validateLoadBalancers(deploymentConfiguration.strategy as Strategy, input.loadBalancers, options.loadBalancing);
+      validateServiceLoadBalancers(input.loadBalancers, td, options.loadBalancing);
+      validateGracePeriod(input.healthCheckGracePeriodSeconds);
       const at = now();
       const service: Service = {
         serviceName: name,
@@ -267,10 +358,11 @@ export function createEcs(options: EcsOptions) {
         status: 'ACTIVE',
         desiredCount,
         taskDefinition: td,
-        launchType: input.launchType ?? (input.capacityProviderStrategy ? undefined : 'EC2'),
-        platformVersion: input.launchType === 'FARGATE' ? (input.platformVersion ?? 'LATEST') : input.platformVersion,
+        launchType: launch.launchType,
+        capacityProviderStrategy: launch.strategy,
+        platformVersion: launch.launchType !== 'EC2' && launch.launchType !== 'EXTERNAL' ? (input.platformVersion ?? 'LATEST') : input.platformVersion,
         networkConfiguration: input.networkConfiguration,
-        deploymentConfiguration: validateDeploymentConfiguration(input.deploymentConfiguration),
+        deploymentConfiguration,
         deployments: [],
         events: [],
         createdAt: new Date(at),
@@ -293,17 +385,28 @@ export function createEcs(options: EcsOptions) {
       const at = now();
       const td = input.taskDefinition !== undefined ? taskDefinitions.get(input.taskDefinition) : s.taskDefinition;
       const networkConfiguration = input.networkConfiguration ?? s.networkConfiguration;
-      const launchType = s.launchType;
-      checkLaunch(td, launchType, networkConfiguration);
+      if (input.launchType !== undefined) throw invalidParameter('UpdateService does not take launchType; use capacityProviderStrategy (an empty list returns the service to the launch type).');
+      const strategy = updatedStrategy(s, input.capacityProviderStrategy);
+      checkLaunch(td, strategy?.length ? 'FARGATE' : s.launchType, networkConfiguration);
+      const deploymentConfiguration = input.deploymentConfiguration !== undefined ? validateDeploymentConfiguration(input.deploymentConfiguration, s.deploymentConfiguration) : s.deploymentConfiguration;
+      validateLoadBalancers(deploymentConfiguration.strategy as Strategy, input.loadBalancers ?? s.input.loadBalancers, options.loadBalancing);
+      if (input.loadBalancers !== undefined) validateServiceLoadBalancers(input.loadBalancers, td, options.loadBalancing);
+      validateGracePeriod(input.healthCheckGracePeriodSeconds);
       if (input.desiredCount !== undefined) {
         if (!Number.isInteger(input.desiredCount) || input.desiredCount < 0) throw invalidParameter('desiredCount must be a non-negative integer.');
         s.desiredCount = input.desiredCount;
       }
-      if (input.deploymentConfiguration !== undefined) s.deploymentConfiguration = validateDeploymentConfiguration(input.deploymentConfiguration, s.deploymentConfiguration);
+      s.deploymentConfiguration = deploymentConfiguration;
       for (const key of ['enableExecuteCommand', 'propagateTags', 'enableECSManagedTags', 'healthCheckGracePeriodSeconds', 'loadBalancers', 'serviceRegistries', 'placementConstraints', 'placementStrategy'] as const) {
         if (input[key] !== undefined) s.input[key] = input[key];
       }
       if (input.platformVersion !== undefined) s.platformVersion = input.platformVersion;
+      // "This parameter doesn't trigger a new service deployment": tasks started from now on use it.
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
+      if (input.capacityProviderStrategy !== undefined) {
+        s.capacityProviderStrategy = strategy;
+        if (strategy?.length) s.launchType = undefined;
+      }
       // A new deployment starts when the task definition, network or platform changes, or on request.
       // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
       const changed = td !== s.taskDefinition || input.forceNewDeployment || input.networkConfiguration !== undefined || input.platformVersion !== undefined;
@@ -383,6 +486,7 @@ export function createEcs(options: EcsOptions) {
       const d = s.deployments[0];
       const at = now();
       const stopType = input.stopType ?? 'ROLLBACK';
+      if (stopType !== 'ROLLBACK' && stopType !== 'ABORT') throw invalidParameter(`Invalid stopType ${JSON.stringify(input.stopType)}. Valid values are ABORT, ROLLBACK.`);
       // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StopServiceDeployment.html
       if (stopType === 'ROLLBACK' && d && d.record === r && s.lastCompleted && s.lastCompleted !== d) {
         d.rolloutState = 'FAILED';
@@ -397,6 +501,9 @@ export function createEcs(options: EcsOptions) {
       }
       return { serviceDeploymentArn: r.serviceDeploymentArn };
     },
+    // PAUSE lifecycle hooks (strategies/controller.ts).
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContinueServiceDeployment.html
+    ContinueServiceDeployment: (input) => strategies.continueDeployment(input, now()),
 
     // ---- tasks ----
     RunTask: (input) => {
@@ -405,18 +512,26 @@ export function createEcs(options: EcsOptions) {
       const count = input.count ?? 1;
       // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html (count 1-10)
       if (!Number.isInteger(count) || count < 1 || count > 10) throw invalidParameter('count must be between 1 and 10.');
-      checkLaunch(td, input.launchType, input.networkConfiguration);
+      const launch = resolveLaunch(input, c);
+      checkLaunch(td, launch.launchType ?? 'FARGATE', input.networkConfiguration);
       checkContainerOverrides(td, input.overrides?.containerOverrides);
       const at = now();
-      const tasks = Array.from({ length: count }, () =>
+      const placed = new Map<string, number>();
+      const placements = Array.from({ length: count }, () => {
+        if (!launch.strategy) return { launchType: launch.launchType! };
+        const provider = nextProvider(launch.strategy, placed);
+        placed.set(provider, (placed.get(provider) ?? 0) + 1);
+        return placementOn(provider);
+      });
+      const tasks = placements.map((placement) =>
         runner.create({
           cluster: c,
           taskDefinition: td,
           at,
           group: input.group ?? `family:${td.family}`,
           startedBy: input.startedBy,
-          launchType: input.launchType ?? 'EC2',
-          platformVersion: input.launchType === 'FARGATE' ? (input.platformVersion ?? '1.4.0') : input.platformVersion,
+          ...placement,
+          platformVersion: placement.launchType === 'FARGATE' ? (input.platformVersion ?? '1.4.0') : input.platformVersion,
           overrides: input.overrides,
           tags: input.tags,
         }),
@@ -463,25 +578,14 @@ export function createEcs(options: EcsOptions) {
   const observed: JsonService['operations'] = Object.fromEntries(Object.entries(operations).map(([name, op]) => [name, (input, ctx) => (clock.now(), op(input, ctx))]));
   const service: JsonService = { name: 'ecs', targetPrefix: 'AmazonEC2ContainerServiceV20141113', operations: observed };
 
-  const setImageBehaviour = (refOrBody: string | (ImageBehaviour & { imageRef?: string; image?: string }), behaviour?: ImageBehaviour) => {
-    if (typeof refOrBody === 'string') behaviours.set(refOrBody, behaviour ?? {});
-    else {
-      const { imageRef, image, ...rest } = refOrBody ?? {};
-      const ref = imageRef ?? image;
-      if (!ref) throw new Error('setImageBehaviour needs imageRef (repo:tag, repo@sha256:..., or a full image URI)');
-      behaviours.set(ref, rest);
-    }
-    return {};
-  };
+  /** What the Lambda functions of lifecycle hooks answer (the simulator runs none). README, "Control API". */
   const control = {
-    setImageBehaviour,
-    clearImageBehaviours: () => (behaviours.clear(), {}),
-    imageBehaviours: () => ({ images: behaviours.list() }),
-    /** `{ path }` of a JSON/YAML file, or `{ scenario }` inline. */
-    loadScenario: (body: { path?: string; scenario?: Scenario }) => ({ loaded: behaviours.load(body?.path ? readScenarioFile(body.path) : (body?.scenario ?? {})) }),
-  } satisfies Record<string, ControlHandler>;
+    setHookOutcome: (body: { hookTargetArn?: string; outcome?: string; callbackDelaySeconds?: number }) => (strategies.outcomes.set(body), {}),
+    clearHookOutcomes: () => (strategies.outcomes.clear(), {}),
+    hookInvocations: (body?: { hookTargetArn?: string }) => ({ invocations: strategies.outcomes.invocations.filter((i) => !body?.hookTargetArn || i.hookTargetArn === body.hookTargetArn) }),
+  };
 
-  return { service, control, behaviours, taskDefinitions };
+  return { service, control, behaviours, taskDefinitions, timing };
 }
 
 /**

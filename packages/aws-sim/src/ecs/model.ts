@@ -1,4 +1,5 @@
 import type { CircuitBreakerConfig } from './circuit-breaker.js';
+import type { StrategyItem } from './capacity.js';
 import type { TaskDefinition } from './task-definitions.js';
 
 export interface Cluster {
@@ -10,6 +11,9 @@ export interface Cluster {
   createdAt: Date;
   tags: { key: string; value: string }[];
   settings: { name: string; value: string }[];
+  /** Capacity providers associated with the cluster (FARGATE, FARGATE_SPOT). */
+  capacityProviders: string[];
+  defaultCapacityProviderStrategy: StrategyItem[];
 }
 
 export interface ServiceEvent {
@@ -73,6 +77,8 @@ export interface ServiceDeploymentRecord {
   deploymentConfiguration: DeploymentConfiguration;
   rollback?: { reason: string; startedAt: Date; serviceRevisionArn: string };
   circuitBreaker: { status: 'TRIGGERED' | 'MONITORING' | 'MONITORING_COMPLETE' | 'DISABLED'; failureCount: number; threshold: number };
+  /** ServiceDeploymentAlarms: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeploymentAlarms.html */
+  alarms?: { status: 'TRIGGERED' | 'MONITORING' | 'MONITORING_COMPLETE' | 'DISABLED'; alarmNames: string[]; triggeredAlarmNames: string[] };
 }
 
 export interface Deployment {
@@ -103,6 +109,8 @@ export interface Service {
   desiredCount: number;
   taskDefinition: TaskDefinition;
   launchType?: string;
+  /** Set instead of launchType: the service's own strategy or, when it gave neither, the cluster default. */
+  capacityProviderStrategy?: StrategyItem[];
   platformVersion?: string;
   networkConfiguration?: unknown;
   deploymentConfiguration: DeploymentConfiguration;
@@ -155,11 +163,17 @@ export interface Task {
   stoppedReason?: string;
   stopCode?: string;
   launchType: string;
+  /** The capacity provider that placed the task, when a strategy did. */
+  capacityProviderName?: string;
   platformVersion?: string;
   containers: Container[];
   overrides: { containerOverrides: unknown[] };
   version: number;
-  /** Counted healthy by the scheduler (RUNNING and, with a health check, HEALTHY). */
+  /** Counted healthy by the scheduler (RUNNING and, with a health check, HEALTHY; behind a load balancer, its targets healthy too). */
   healthy: boolean;
+  /** RUNNING and its container health checks (if any) pass; `healthy` also waits for load balancer targets. */
+  containersHealthy?: boolean;
+  /** The awsvpc task's elastic network interface (ecs/network.ts). */
+  eni?: import('./network.js').TaskEni;
   tags: unknown[];
 }

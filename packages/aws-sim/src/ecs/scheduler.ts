@@ -6,17 +6,13 @@ import { arn, deploymentId, revisionId, shortId, type ArnScope } from './ids.js'
 import type { Deployment, Service, ServiceDeploymentRecord, ServiceRevision, Task } from './model.js';
 import type { TaskDefinition } from './task-definitions.js';
 import type { TaskObserver, TaskRunner } from './tasks.js';
+import { alarmsRecord } from './deployment-alarms.js';
+import type { StrategyController } from './strategies/controller.js';
+import { launchDelayMs, type SimTiming } from '../timing.js';
+import { nextProvider, placementOn, type Placement } from './capacity.js';
 
 const MAX_EVENTS = 100;
 
-/**
- * ECS slows down restarts of tasks that keep failing (service throttle logic); AWS does not publish the
- * exact curve. Ours: no delay for the first 3 failures in a row, then 15 s doubling up to 15 min (README).
- */
-export function launchDelayMs(consecutiveFailures: number): number {
-  if (consecutiveFailures < 3) return 0;
-  return Math.min(15 * 60_000, 15_000 * 2 ** (consecutiveFailures - 3));
-}
 export const FAILED_REASON = 'ECS deployment circuit breaker: tasks failed to start.';
 
 /**
@@ -29,9 +25,11 @@ export const FAILED_REASON = 'ECS deployment circuit breaker: tasks failed to st
  */
 export class ServiceScheduler implements TaskObserver {
   runner!: TaskRunner;
+  /** BLUE_GREEN, LINEAR and CANARY deployments (strategies/controller.ts). */
+  strategies?: StrategyController;
 
   constructor(
-    private readonly deps: { clock: SimClock; scope: ArnScope; images: ImageLookup; records: Map<string, ServiceDeploymentRecord>; revisions: Map<string, ServiceRevision> },
+    private readonly deps: { clock: SimClock; scope: ArnScope; images: ImageLookup; records: Map<string, ServiceDeploymentRecord>; revisions: Map<string, ServiceRevision>; timing: SimTiming },
   ) {}
 
   event(service: Service, message: string, at: number): void {
@@ -64,6 +62,7 @@ export class ServiceScheduler implements TaskObserver {
       status: 'IN_PROGRESS',
       deploymentConfiguration: structuredClone(service.deploymentConfiguration),
       circuitBreaker: { status: cb?.enable ? 'MONITORING' : 'DISABLED', failureCount: 0, threshold: failureThreshold(cb, service.desiredCount) },
+      alarms: alarmsRecord(service.deploymentConfiguration),
     };
     if (!opts.record) {
       this.deps.records.set(record.serviceDeploymentArn, record);
@@ -100,6 +99,7 @@ export class ServiceScheduler implements TaskObserver {
     service.deployments.unshift(deployment);
     service.taskDefinition = taskDefinition;
     service.steady = false;
+    this.strategies?.started(service, deployment, at);
     this.schedule(service, at);
     return deployment;
   }
@@ -130,6 +130,14 @@ export class ServiceScheduler implements TaskObserver {
     };
     this.deps.revisions.set(revision.serviceRevisionArn, revision);
     return revision;
+  }
+
+  /** Where the service's next task runs: its launch type, or the provider its strategy picks next. */
+  private placement(service: Service): Placement {
+    if (!service.capacityProviderStrategy?.length) return { launchType: service.launchType ?? 'EC2' };
+    const running = new Map<string, number>();
+    for (const t of service.tasks) if (t.desiredStatus === 'RUNNING' && t.capacityProviderName) running.set(t.capacityProviderName, (running.get(t.capacityProviderName) ?? 0) + 1);
+    return placementOn(nextProvider(service.capacityProviderStrategy, running));
   }
 
   /** Reconciles once per simulated instant, after the events of that instant. */
@@ -192,7 +200,9 @@ export class ServiceScheduler implements TaskObserver {
     if (primary.rolloutState !== 'FAILED' && !throttled) {
       const need = desired - this.active(primary).length;
       const room = Math.max(0, maxTotal - totalActive);
-      const n = Math.min(need, Math.max(room, olds.length === 0 ? need : 0));
+      // Blue/green, linear, canary: green launches nothing before SCALE_UP, then all its tasks at once.
+      const gate = this.strategies?.launchGate(primary);
+      const n = gate === 'hold' ? 0 : gate === 'all' ? Math.max(0, need) : Math.min(need, Math.max(room, olds.length === 0 ? need : 0));
       const started: Task[] = [];
       for (let i = 0; i < n; i++) {
         started.push(
@@ -204,7 +214,7 @@ export class ServiceScheduler implements TaskObserver {
             deployment: primary,
             group: `service:${service.serviceName}`,
             startedBy: primary.id,
-            launchType: service.launchType ?? 'EC2',
+            ...this.placement(service),
             platformVersion: service.platformVersion,
           }),
         );
@@ -215,7 +225,7 @@ export class ServiceScheduler implements TaskObserver {
 
     // Stop old tasks while the healthy count stays at or above minimumHealthyPercent; tasks that are
     // not healthy yet count for nothing and go first. A FAILED primary without rollback keeps them.
-    if (primary.rolloutState !== 'FAILED') {
+    if (primary.rolloutState !== 'FAILED' && !this.strategies?.holdsOld(primary)) {
       let healthy = 0;
       for (const d of service.deployments) for (const t of d.tasks) if (t.healthy && t.desiredStatus === 'RUNNING') healthy++;
       for (const d of olds) {
@@ -243,6 +253,7 @@ export class ServiceScheduler implements TaskObserver {
       this.event(service, `(service ${service.serviceName}) has reached a steady state.`, at);
     } else if (!steady) service.steady = false;
     primary.updatedAt = new Date(at);
+    this.strategies?.reconciled(service, at);
   }
 
   private complete(service: Service, d: Deployment, at: number): void {
@@ -252,6 +263,7 @@ export class ServiceScheduler implements TaskObserver {
     r.status = d.isRollback ? 'ROLLBACK_SUCCESSFUL' : 'SUCCESSFUL';
     r.finishedAt = r.updatedAt = new Date(at);
     if (r.circuitBreaker.status === 'MONITORING') r.circuitBreaker.status = 'MONITORING_COMPLETE';
+    if (r.alarms?.status === 'MONITORING') r.alarms.status = 'MONITORING_COMPLETE';
     service.lastCompleted = d;
     service.steady = true;
     this.event(service, `(service ${service.serviceName}) (deployment ${d.id}) deployment completed.`, at);
@@ -266,7 +278,8 @@ export class ServiceScheduler implements TaskObserver {
     const cb = task.service?.deploymentConfiguration.deploymentCircuitBreaker;
     if (d && cb?.enable && cb.resetOnHealthyTask !== false && d.rolloutState === 'IN_PROGRESS') {
       d.failureCount = 0;
-      if (d.record.targetRevision === d.revision || d.isRollback) d.record.circuitBreaker.failureCount = 0;
+      // A rollback deployment shares the failed deployment's record, whose count stays what tripped it.
+      if (!d.isRollback) d.record.circuitBreaker.failureCount = 0;
     }
     if (task.service) this.schedule(task.service, at);
   }
@@ -281,48 +294,64 @@ export class ServiceScheduler implements TaskObserver {
     if (!service || !d) return;
     d.failedTasks++;
     service.consecutiveFailures++;
-    service.launchNotBefore = at + launchDelayMs(service.consecutiveFailures);
+    service.launchNotBefore = at + launchDelayMs(this.deps.timing, service.consecutiveFailures);
     const cb = service.deploymentConfiguration.deploymentCircuitBreaker;
     if (d !== service.deployments[0] || d.rolloutState !== 'IN_PROGRESS' || !cb?.enable) return;
     d.failureCount++;
     const threshold = failureThreshold(cb, service.desiredCount);
-    d.record.circuitBreaker.failureCount = d.failureCount;
-    d.record.circuitBreaker.threshold = threshold;
+    if (!d.isRollback) {
+      d.record.circuitBreaker.failureCount = d.failureCount;
+      d.record.circuitBreaker.threshold = threshold;
+    }
     d.record.updatedAt = new Date(at);
     if (d.failureCount >= threshold) this.trip(service, d, at);
   }
 
   /** The circuit breaker tripped: FAILED, then roll back to the last COMPLETED deployment if asked. */
   private trip(service: Service, d: Deployment, at: number): void {
-    d.rolloutState = 'FAILED';
-    d.rolloutStateReason = FAILED_REASON;
-    const r = d.record;
-    r.circuitBreaker.status = 'TRIGGERED';
-    r.updatedAt = new Date(at);
-    this.event(service, `(service ${service.serviceName}) (deployment ${d.id}) deployment failed: tasks failed to start.`, at);
+    d.record.circuitBreaker.status = 'TRIGGERED';
     const cb = service.deploymentConfiguration.deploymentCircuitBreaker!;
+    this.fail(service, d, { reason: FAILED_REASON, event: 'tasks failed to start', rollback: cb.rollback }, at);
+  }
+
+  /**
+   * The deployment FAILED (circuit breaker, deployment alarm): it launches no more tasks, then rolls back
+   * to the last COMPLETED deployment when `rollback` is set.
+   */
+  fail(service: Service, d: Deployment, why: { reason: string; event: string; rollback: boolean }, at: number): void {
+    d.rolloutState = 'FAILED';
+    d.rolloutStateReason = why.reason;
+    const r = d.record;
+    r.updatedAt = new Date(at);
+    this.event(service, `(service ${service.serviceName}) (deployment ${d.id}) deployment failed: ${why.event}.`, at);
     if (d.isRollback) {
       r.status = 'ROLLBACK_FAILED';
-      r.statusReason = FAILED_REASON;
+      r.statusReason = why.reason;
       r.finishedAt = new Date(at);
       return;
     }
     const target = service.lastCompleted;
-    if (!cb.rollback || !target) {
-      r.status = cb.rollback ? 'ROLLBACK_FAILED' : 'STOPPED';
-      r.statusReason = cb.rollback ? `${FAILED_REASON} No previous COMPLETED deployment to roll back to.` : FAILED_REASON;
+    if (!why.rollback || !target) {
+      r.status = why.rollback ? 'ROLLBACK_FAILED' : 'STOPPED';
+      r.statusReason = why.rollback ? `${why.reason} No previous COMPLETED deployment to roll back to.` : why.reason;
       r.stoppedAt = r.finishedAt = new Date(at);
       this.schedule(service, at);
       return;
     }
-    this.rollback(service, d, target, FAILED_REASON, at);
+    this.rollback(service, d, target, why.reason, at);
   }
 
   rollback(service: Service, d: Deployment, target: Deployment, reason: string, at: number): void {
+    // Blue/green, linear and canary roll back by sending traffic back to blue (strategies/controller.ts).
+    if (this.strategies?.rollbackDeployment(d, reason, at)) return;
     const r = d.record;
     r.status = 'ROLLBACK_IN_PROGRESS';
     r.rollback = { reason, startedAt: new Date(at), serviceRevisionArn: target.revision.serviceRevisionArn };
     this.event(service, `(service ${service.serviceName}) rolling back to deployment ${target.id}.`, at);
+    // The rollback starts with a fresh failure count and no launch back-off inherited from the failed
+    // deployment: it deploys a revision known to run (README, our choice; AWS documents no back-off here).
+    service.consecutiveFailures = 0;
+    service.launchNotBefore = at;
     // The rollback redeploys the same revision (same image digests) as the completed deployment.
     this.deploy(service, target.taskDefinition, at, { isRollback: true, record: r, revision: target.revision });
   }

@@ -3,7 +3,10 @@ import type { SimClock } from '../clock.js';
 import { parseImageRef, type ImageLookup } from '../images.js';
 import type { LogSink } from '../logs/index.js';
 import type { ImageBehaviour, ImageBehaviours } from '../scenario.js';
+import type { SimTiming } from '../timing.js';
 import { arn, taskId, type ArnScope } from './ids.js';
+import type { TaskLoadBalancing } from './load-balancers.js';
+import { eniAttachment, type EniAllocator } from './network.js';
 import type { Cluster, Container, Deployment, Service, Task } from './model.js';
 import type { TaskDefinition } from './task-definitions.js';
 
@@ -29,8 +32,6 @@ export interface StopCause {
   failure: boolean;
 }
 
-/** Timing choices for the task lifecycle (README, "Not documented by AWS"). */
-export const TIMING = { provisionMs: 1000, pullMs: 2000, stopMs: 1000, healthyAfterMs: 5000, stoppedRetentionMs: 3600_000 };
 
 /**
  * Runs tasks through ECS's lifecycle on the simulated clock:
@@ -39,10 +40,25 @@ export const TIMING = { provisionMs: 1000, pullMs: 2000, stopMs: 1000, healthyAf
  */
 export class TaskRunner {
   constructor(
-    private readonly deps: { clock: SimClock; scope: ArnScope; images: ImageLookup; logs: LogSink; behaviours: ImageBehaviours; observer: TaskObserver },
+    private readonly deps: {
+      clock: SimClock;
+      scope: ArnScope;
+      images: ImageLookup;
+      logs: LogSink;
+      /** The Logs of another region, for an awslogs `awslogs-region` naming it. */
+      logsIn?: (region: string) => LogSink;
+      behaviours: ImageBehaviours;
+      observer: TaskObserver;
+      /** Load balancer targets of service tasks (ecs/load-balancers.ts). */
+      targets?: TaskLoadBalancing;
+      /** ENIs of awsvpc tasks. */
+      enis?: EniAllocator;
+      /** Timing choices (README, "Not documented by AWS"), read at each step so setTiming applies at once. */
+      timing: SimTiming;
+    },
   ) {}
 
-  create(opts: { cluster: Cluster; taskDefinition: TaskDefinition; at: number; service?: Service; deployment?: Deployment; group: string; startedBy?: string; launchType: string; platformVersion?: string; overrides?: { containerOverrides?: unknown[] }; tags?: unknown[] }): Task {
+  create(opts: { cluster: Cluster; taskDefinition: TaskDefinition; at: number; service?: Service; deployment?: Deployment; group: string; startedBy?: string; launchType: string; capacityProviderName?: string; platformVersion?: string; overrides?: { containerOverrides?: unknown[] }; tags?: unknown[] }): Task {
     const id = taskId();
     const taskArn = arn(this.deps.scope, `task/${opts.cluster.clusterName}/${id}`);
     const images = new Map((opts.deployment?.revision.containerImages ?? []).map((c) => [c.containerName, c]));
@@ -60,7 +76,11 @@ export class TaskRunner {
       healthStatus: 'UNKNOWN',
       createdAt: new Date(opts.at),
       launchType: opts.launchType,
+      capacityProviderName: opts.capacityProviderName,
       platformVersion: opts.platformVersion,
+      // awsvpc: the task gets its own ENI with a private IP in the service's first subnet.
+      // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-networking-awsvpc.html
+      eni: opts.taskDefinition.networkMode === 'awsvpc' ? this.deps.enis?.allocate(String((opts.service?.networkConfiguration as any)?.awsvpcConfiguration?.subnets?.[0] ?? 'subnet-sim')) : undefined,
       containers: opts.taskDefinition.containerDefinitions.map((c) => ({
         containerArn: arn(this.deps.scope, `container/${opts.cluster.clusterName}/${id}/${randomUUID()}`),
         name: c.name,
@@ -78,7 +98,7 @@ export class TaskRunner {
     opts.cluster.tasks.set(id, task);
     opts.service?.tasks.add(task);
     opts.deployment?.tasks.add(task);
-    this.deps.clock.at(opts.at + TIMING.provisionMs, (at) => this.pull(task, at));
+    this.deps.clock.at(opts.at + this.deps.timing.provisionSeconds * 1000, (at) => this.pull(task, at));
     return task;
   }
 
@@ -93,7 +113,7 @@ export class TaskRunner {
     task.lastStatus = 'PENDING';
     task.pullStartedAt = new Date(at);
     this.bump(task, at);
-    this.deps.clock.at(at + TIMING.pullMs, (done) => this.pulled(task, done));
+    this.deps.clock.at(at + this.deps.timing.pullSeconds * 1000, (done) => this.pulled(task, done));
   }
 
   private pulled(task: Task, at: number): void {
@@ -111,15 +131,22 @@ export class TaskRunner {
       }
       this.deps.images.recordPull(resolved, new Date(at));
       c.imageDigest = resolved.imageDigest;
-      behaviours.push({ container: c, behaviour: this.deps.behaviours.lookup(c.image, resolved.repositoryName, resolved.imageDigest, effectiveCommand(task, c.name)) });
+      // A behaviour set on a tag also applies when the container names that tag's image by digest.
+      const tagDigest = (repository: string, tag: string) => {
+        const r = this.deps.images.resolve(`${resolved.registry}/${repository}:${tag}`);
+        return 'error' in r ? undefined : r.imageDigest;
+      };
+      behaviours.push({ container: c, behaviour: this.deps.behaviours.lookup(c.image, resolved.repositoryName, resolved.imageDigest, effectiveCommand(task, c.name), tagDigest) });
     }
     // awslogs: the log group must exist unless awslogs-create-group is true.
     // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html
     for (const def of task.taskDefinition.containerDefinitions) {
       const opts = def.logConfiguration?.logDriver === 'awslogs' ? (def.logConfiguration.options ?? {}) : undefined;
       const group = opts?.['awslogs-group'];
-      if (!group || this.deps.logs.hasGroup(group)) continue;
-      if (opts['awslogs-create-group'] === 'true') this.deps.logs.createGroup(group, at);
+      if (!group) continue;
+      const logs = this.logsFor(opts);
+      if (logs.hasGroup(group)) continue;
+      if (opts['awslogs-create-group'] === 'true') logs.createGroup(group, at);
       else {
         const reason = `ResourceInitializationError: failed to validate logger args: create stream has been retried 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not exist. : exit status 1`;
         return this.stop(task, at, { reason, code: 'TaskFailedToStart', failure: true });
@@ -154,10 +181,11 @@ export class TaskRunner {
     this.writeLogs(task, at, behaviours);
     const defs = new Map(task.taskDefinition.containerDefinitions.map((d) => [d.name, d]));
     const checked = behaviours.filter(({ container, behaviour }) => defs.get(container.name)?.healthCheck || behaviour.healthCheck);
+    // Behind a load balancer, the task's ENI IP becomes a target now; it answers health checks as the
+    // container's image behaviour says (loadBalancerResponse, default 200).
+    this.deps.targets?.running(task, at, (name) => behaviours.find((b) => b.container.name === name)?.behaviour.loadBalancerResponse ?? 200);
     if (checked.length === 0) {
-      task.healthy = true;
-      this.bump(task, at);
-      this.deps.observer.healthy(task, at);
+      this.markHealthy(task, at);
     } else {
       this.bump(task, at);
       const failing = checked.find(({ behaviour }) => behaviour.healthCheck === 'fail');
@@ -167,13 +195,11 @@ export class TaskRunner {
         const ms = ((hc?.startPeriod ?? 0) + (hc?.interval ?? 30) * (hc?.retries ?? 3)) * 1000;
         this.deps.clock.at(at + ms, (t) => this.unhealthy(task, t, failing.container));
       } else {
-        this.deps.clock.at(at + TIMING.healthyAfterMs, (t) => {
+        this.deps.clock.at(at + this.deps.timing.healthyAfterSeconds * 1000, (t) => {
           if (task.desiredStatus === 'STOPPED') return;
           for (const { container } of checked) container.healthStatus = 'HEALTHY';
           task.healthStatus = 'HEALTHY';
-          task.healthy = true;
-          this.bump(task, t);
-          this.deps.observer.healthy(task, t);
+          this.markHealthy(task, t);
         });
       }
     }
@@ -211,8 +237,31 @@ export class TaskRunner {
       const prefix = lc.options?.['awslogs-stream-prefix'];
       // Stream name: prefix/container-name/task-id (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html)
       const stream = prefix ? `${prefix}/${container.name}/${task.id}` : task.id;
-      behaviour.logs.forEach((line, i) => this.deps.logs.append(group, stream, line, at + i));
+      const logs = this.logsFor(lc.options);
+      behaviour.logs.forEach((line, i) => logs.append(group, stream, line, at + i));
     }
+  }
+
+  /**
+   * The Logs the awslogs driver writes to: the region `awslogs-region` names, else the task's own.
+   * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html ("awslogs-region")
+   */
+  private logsFor(options: Record<string, string> | undefined): LogSink {
+    const region = options?.['awslogs-region'];
+    return region && region !== this.deps.scope.region && this.deps.logsIn ? this.deps.logsIn(region) : this.deps.logs;
+  }
+
+  /**
+   * The task's containers are up (and pass their health checks): it counts healthy for the scheduler,
+   * behind a load balancer only once its targets are healthy too (ecs/load-balancers.ts).
+   */
+  markHealthy(task: Task, at: number): void {
+    if (task.desiredStatus === 'STOPPED' || task.healthy) return;
+    task.containersHealthy = true;
+    if (this.deps.targets && !this.deps.targets.healthy(task)) return this.bump(task, at);
+    task.healthy = true;
+    this.bump(task, at);
+    this.deps.observer.healthy(task, at);
   }
 
   /** Stops a task: desiredStatus STOPPED now, lastStatus STOPPED once its containers are down. */
@@ -226,7 +275,15 @@ export class TaskRunner {
     if (task.lastStatus === 'RUNNING') task.lastStatus = 'DEACTIVATING';
     this.bump(task, at);
     if (cause.failure) this.deps.observer.failed(task, at);
-    this.deps.clock.at(at + TIMING.stopMs, (t) => {
+    // Behind a load balancer the task stays DEACTIVATING while its targets drain (deregistration delay).
+    const drainMs = this.deps.targets?.stopping(task, at) ?? 0;
+    if (drainMs > 0) {
+      this.deps.clock.at(at + drainMs, (t) => {
+        if (task.lastStatus === 'DEACTIVATING') task.lastStatus = 'STOPPING';
+        this.bump(task, t);
+      });
+    }
+    this.deps.clock.at(at + drainMs + this.deps.timing.stopSeconds * 1000, (t) => {
       task.lastStatus = 'STOPPED';
       task.stoppedAt = new Date(t);
       task.executionStoppedAt = new Date(t);
@@ -237,7 +294,7 @@ export class TaskRunner {
       }
       this.bump(task, t);
       // Stopped tasks stay visible for an hour, then disappear from Describe/List calls.
-      this.deps.clock.at(t + TIMING.stoppedRetentionMs, () => {
+      this.deps.clock.at(t + this.deps.timing.stoppedRetentionSeconds * 1000, () => {
         task.cluster.tasks.delete(task.id);
         task.service?.tasks.delete(task);
         task.deployment?.tasks.delete(task);
@@ -281,7 +338,7 @@ export function describeTask(task: Task, scope: ArnScope) {
       exitCode: c.exitCode,
       reason: c.reason,
       healthStatus: c.healthStatus,
-      networkInterfaces: [],
+      networkInterfaces: task.eni ? [{ attachmentId: task.eni.attachmentId, privateIpv4Address: task.eni.privateIPv4Address }] : [],
     })),
     createdAt: task.createdAt,
     pullStartedAt: task.pullStartedAt,
@@ -295,13 +352,15 @@ export function describeTask(task: Task, scope: ArnScope) {
     startedBy: task.startedBy,
     group: task.group,
     launchType: task.launchType,
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html (capacityProviderName)
+    capacityProviderName: task.capacityProviderName,
     platformVersion: task.platformVersion,
     cpu: task.taskDefinition.cpu,
     memory: task.taskDefinition.memory,
     connectivity: task.lastStatus === 'PROVISIONING' ? undefined : 'CONNECTED',
     overrides: { containerOverrides: task.overrides.containerOverrides, inferenceAcceleratorOverrides: [] },
     availabilityZone: `${scope.region}a`,
-    attachments: [],
+    attachments: task.eni ? [eniAttachment(task, scope.region)] : [],
     tags: task.tags,
     version: task.version,
   };

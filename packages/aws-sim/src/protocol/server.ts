@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { AwsError } from './errors.js';
 import { Faults } from './faults.js';
 import { toWire } from './json.js';
+import { parseQuery, QUERY_PREFIX, queryError, queryNamespace, queryResponse } from './query.js';
 import { RawBody, type CallContext, type JsonService, type RestRoute } from './types.js';
 import type { SimClock } from '../clock.js';
 
@@ -62,9 +63,16 @@ export class ProtocolServer {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
+  /**
+   * The region is the one the request was signed for: the SigV4 credential scope
+   * (`Credential=<key>/<date>/<region>/<service>/aws4_request`) of the Authorization header, or of the
+   * `X-Amz-Credential` query parameter of a pre-signed URL; unsigned requests get the default region.
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+   */
   private context(req: IncomingMessage): CallContext {
     const auth = String(req.headers.authorization ?? '');
-    const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(auth)?.[1] ?? this.options.defaultRegion;
+    const presigned = new URL(req.url ?? '/', 'http://localhost').searchParams.get('X-Amz-Credential') ?? '';
+    const region = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(auth)?.[1] ?? /^[^/]+\/\d{8}\/([^/]+)\//.exec(presigned)?.[1] ?? this.options.defaultRegion;
     return { region, accountId: this.options.accountId, clock: this.options.clock, endpoint: `http://${req.headers.host ?? '127.0.0.1'}` };
   }
 
@@ -77,6 +85,7 @@ export class ProtocolServer {
       if (url.pathname.startsWith('/_sim/') && !route) return await this.handleControl(url.pathname.slice(6), body, res);
       const target = req.headers['x-amz-target'];
       if (typeof target === 'string') return await this.handleJson(target, body, req, res);
+      if (req.method === 'POST' && String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return await this.handleQuery(body, req, res);
       if (route) return await this.handleRest(route.route, route.params, url.searchParams, body, req, res);
       sendJson(res, 404, { __type: 'UnknownOperationException', message: `No operation at ${req.method} ${url.pathname}` }, 'UnknownOperationException');
     } catch (err) {
@@ -87,8 +96,14 @@ export class ProtocolServer {
   private async handleControl(op: string, body: string, res: ServerResponse): Promise<void> {
     const handler = this.options.control?.[op];
     if (!handler) return sendJson(res, 404, { error: `unknown control operation '${op}'`, operations: Object.keys(this.options.control ?? {}) });
+    let input: unknown;
     try {
-      const result = await handler(body ? JSON.parse(body) : {});
+      input = body ? JSON.parse(body) : {};
+    } catch {
+      return sendJson(res, 400, { error: `${op}: the request body is not valid JSON (send a JSON object, e.g. {})` });
+    }
+    try {
+      const result = await handler(input);
       sendJson(res, 200, toWire(result ?? {}));
     } catch (err) {
       sendJson(res, 400, { error: (err as Error).message });
@@ -96,7 +111,7 @@ export class ProtocolServer {
   }
 
   /** Applies latency and fault injection; returns false when the call must not be served. */
-  private async injectFaults(service: string, operation: string, req: IncomingMessage, res: ServerResponse, rest: boolean): Promise<boolean> {
+  private async injectFaults(service: string, operation: string, req: IncomingMessage, res: ServerResponse, rest: boolean | 'query'): Promise<boolean> {
     const latency = this.faults.latencyMs();
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     const fault = this.faults.decide(service, operation);
@@ -148,6 +163,29 @@ export class ProtocolServer {
     }
   }
 
+  /**
+   * awsQuery (Elastic Load Balancing v2): the service is the one registered with target prefix
+   * `awsQuery:<Version>` (see protocol/query.ts), the operation is the `Action` field.
+   */
+  private async handleQuery(body: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { action, version, params } = parseQuery(body);
+    const service = this.byTarget.get(`${QUERY_PREFIX}${version}`);
+    const namespace = queryNamespace(version);
+    const operation = action ? service?.operations[action] : undefined;
+    if (!service || !operation || !action) {
+      return sendXml(res, 400, queryError(new AwsError('InvalidAction', `The simulator does not implement Action ${action} for Version ${version}`), namespace));
+    }
+    this.count(`${service.name}:${action}`);
+    if (!(await this.injectFaults(service.name, action, req, res, 'query'))) return;
+    try {
+      const output = await operation(params, this.context(req));
+      sendXml(res, 200, queryResponse(action, namespace, output));
+    } catch (err) {
+      if (err instanceof AwsError) return sendXml(res, err.status, queryError(err, namespace));
+      throw err;
+    }
+  }
+
   private matchRoute(method: string, path: string): { route: RestRoute; params: Record<string, string> } | undefined {
     for (const route of this.options.restRoutes ?? []) {
       if (route.method !== method) continue;
@@ -185,6 +223,11 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+function sendXml(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID() });
+  res.end(text);
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
   const text = JSON.stringify(body);
   const headers: Record<string, string | number> = {
@@ -198,7 +241,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, errorType?
 }
 
 /** JSON 1.1 puts the code in `__type`; restJson1 in the `x-amzn-ErrorType` header with `Message`. */
-function sendError(res: ServerResponse, err: AwsError, rest: boolean): void {
+function sendError(res: ServerResponse, err: AwsError, rest: boolean | 'query'): void {
+  if (rest === 'query') return sendXml(res, err.status, queryError(err, ''));
   const body = rest ? { Message: err.message, ...err.fields } : { __type: err.code, message: err.message, ...err.fields };
   sendJson(res, err.status, body, err.code);
 }
