@@ -327,6 +327,13 @@ class Watch {
     if (targets.length) {
       const t = targets[targets.length - 1]!;
       causes.push(`load balancer health checks: ${t.reason} (${targets.length} target(s) unhealthy in ${[...new Set(targets.map((x) => targetGroupName(x.targetGroupArn)))].join(', ')})`);
+    } else if (this.stream.unhealthyTargets.length) {
+      // ELB drains a target once ECS stops its task, and a draining target only says
+      // Target.DeregistrationInProgress; ECS's own event keeps the health check's description.
+      const u = this.stream.unhealthyTargets;
+      const last = u[u.length - 1]!;
+      const code = reasonCodeFor(last.description);
+      causes.push(`load balancer health checks: ${code ? `${code}: ` : ''}${last.description} (${u.length} target(s) unhealthy in ${[...new Set(u.map((x) => x.targetGroup))].join(', ')})`);
     }
     return causes;
   }
@@ -340,6 +347,17 @@ class Watch {
     lines.push(...this.stream.eventLines());
     return lines;
   }
+}
+
+/**
+ * The ELB reason code behind a health-check description, as API_TargetHealth documents them.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html
+ */
+function reasonCodeFor(description: string): string | undefined {
+  if (/^Health checks failed with these codes/i.test(description)) return 'Target.ResponseCodeMismatch';
+  if (/^Request timed out/i.test(description)) return 'Target.Timeout';
+  if (/^Health checks failed$/i.test(description)) return 'Target.FailedHealthChecks';
+  return undefined;
 }
 
 function firstFailure(outcome: SmokeOutcome): string {
@@ -389,11 +407,20 @@ export function describeState(snapshot: RolloutSnapshot | undefined, identity: R
 
 /** ECS deployment ids an event names, e.g. "(deployment ecs-svc/123)". */
 const DEPLOYMENT_ID = /ecs-svc\/\d+/g;
+/**
+ * "(service web) (task 1a2b) (port 80) is unhealthy in (target-group web-green) due to (reason Health
+ * checks failed with these codes: [502])." — the service event ECS writes for a target failing its checks.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages-list.html
+ */
+const UNHEALTHY_EVENT = /\(task ([\w-]+)\).*is unhealthy in \(target-group ([^)]+)\) due to \(reason (.+)\)\.?$/;
 
 /** Prints only what changed since the previous poll, and keeps this deployment's events for the explanation. */
 class RolloutStream {
   private readonly seenEvents: Set<string>;
   private readonly ours: { at?: Date; message: string }[] = [];
+  /** Targets of our tasks that ECS reported unhealthy, from its service events. */
+  readonly unhealthyTargets: { task: string; targetGroup: string; description: string }[] = [];
+  private ourTaskIds = new Set<string>();
   private readonly taskStates = new Map<string, string>();
   private lastCounts = '';
   private lastBreaker = '';
@@ -414,12 +441,15 @@ class RolloutStream {
   }
 
   print(s: RolloutSnapshot): void {
+    for (const t of s.tasks) this.ourTaskIds.add(shortTaskId(t.taskArn));
     const fresh = (s.service.events ?? []).filter((e) => e.id && !this.seenEvents.has(e.id)).reverse();
     for (const e of fresh) {
       this.seenEvents.add(e.id!);
       const named: string[] = e.message?.match(DEPLOYMENT_ID) ?? [];
       if (named.length && !named.includes(this.identity.deploymentId)) continue;
       this.ours.push({ at: e.createdAt, message: e.message ?? '' });
+      const unhealthy = UNHEALTHY_EVENT.exec(e.message ?? '');
+      if (unhealthy && this.ourTaskIds.has(unhealthy[1]!)) this.unhealthyTargets.push({ task: unhealthy[1]!, targetGroup: unhealthy[2]!, description: unhealthy[3]! });
       this.logger.info(`[event] ${e.message}`);
     }
     for (const t of s.tasks) {
