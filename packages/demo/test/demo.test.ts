@@ -105,6 +105,17 @@ describe('npm run demo -- --no-docker', () => {
     expect(lifecycle).toContain("✓ every service's image survived the lifecycle run");
     expect(lifecycle).toMatch(/✓ the replacement websocket task [a-f0-9]+ is RUNNING \(no CannotPullContainerError\)/);
   });
+
+  it('rolls back a blue/green web release that fails its smoke check on the test listener before production traffic moves', () => {
+    const bg = stepText(result.out, 9);
+    expect(bg).toContain('[stage] POST_TEST_TRAFFIC_SHIFT');
+    expect(bg).toMatch(/\[traffic\] test: shop-web-blue 0% \/ shop-web-green 100%/);
+    expect(bg).toMatch(/\[smoke\] http:\/\/127\.0\.0\.1:\d+\/checkout: FAILED — expected status 200, got 500/);
+    expect(bg).toContain('response: "RuntimeException: No application encryption key has been specified."');
+    expect(bg).toContain('✓ Gantry answered the PAUSE hook with ROLLBACK');
+    expect(bg).toContain('✓ production traffic never reached release 44 (production listener: 100% blue throughout)');
+    expect(bg).toMatch(/✓ ECS agrees: web-blue-green runs shop-web:2/);
+  });
 });
 
 describe('when something does not work', () => {
