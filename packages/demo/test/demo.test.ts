@@ -19,7 +19,7 @@ function runDemo(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: n
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 290_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -42,7 +42,7 @@ describe('npm run demo -- --no-docker', () => {
     expect(result.out).toMatch(/✓ Demo complete: \d+ checks passed/);
     expect(result.out).not.toContain('✗');
     expect(result.out).not.toContain('NodeVersionSupportWarning');
-  }, 150_000);
+  }, 300_000);
 
   it('migrates first: run-task runs the new web revision with the migration command, streams its log and exits 0', () => {
     const migration = stepText(result.out, 3);
@@ -157,5 +157,5 @@ if (!docker.available && !requireDocker) console.warn(`SKIPPING the demo's Docke
     expect(out).toContain('✓ the bad release was caught');
     expect(out).toContain('✓ lifecycle pruned only unused images');
     expect(out).toMatch(/✓ Demo complete: \d+ checks passed/);
-  }, 150_000);
+  }, 300_000);
 });
