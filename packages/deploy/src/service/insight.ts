@@ -50,9 +50,10 @@ export interface UnhealthyTarget {
  */
 export async function unhealthyTargets(clients: InsightClients, targetGroupArns: string[]): Promise<UnhealthyTarget[]> {
   if (!clients.elbv2) return [];
+  const elbv2 = clients.elbv2;
   const out: UnhealthyTarget[] = [];
-  for (const arn of targetGroupArns) {
-    const page = await clients.elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+  const pages = await Promise.all(targetGroupArns.map(async (arn) => ({ arn, page: await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn })) })));
+  for (const { arn, page } of pages) {
     for (const d of page.TargetHealthDescriptions ?? []) {
       const h = d.TargetHealth;
       // Only 'unhealthy' carries the health check's own reason; 'draining' says only that deregistration started.

@@ -142,13 +142,35 @@ class Watch {
     const bake = sd?.deploymentConfiguration?.bakeTimeInMinutes ?? snapshot.service.deploymentConfiguration?.bakeTimeInMinutes;
     this.stages.print(sd, snapshot.at, bake);
     if (this.failure) return;
-    if (trafficStage(sd?.lifecycleStage)) await this.printTraffic(snapshot.service);
-    if ((snapshot.service.loadBalancers ?? []).length && this.insight.elbv2) {
-      for (const t of await unhealthyTargets(this.insight, targetGroups(snapshot.service))) {
-        const key = `${t.targetGroupArn} ${t.id}:${t.port ?? ''}`;
-        if (!this.unhealthy.has(key)) o.logger.info(`[target] ${t.id}${t.port ? `:${t.port}` : ''} in ${targetGroupName(t.targetGroupArn)}: ${t.state} — ${t.reason}`);
-        this.unhealthy.set(key, t);
+    // Both lookups at once: a poll should cost one round trip more than ECS's own calls, not two.
+    const [, unhealthy] = await Promise.all([
+      trafficStage(sd?.lifecycleStage) ? this.optional(() => this.printTraffic(snapshot.service), undefined) : undefined,
+      (snapshot.service.loadBalancers ?? []).length && this.insight.elbv2 ? this.optional(() => unhealthyTargets(this.insight, targetGroups(snapshot.service)), []) : [],
+    ]);
+    for (const t of unhealthy) {
+      const key = `${t.targetGroupArn} ${t.id}:${t.port ?? ''}`;
+      if (!this.unhealthy.has(key)) o.logger.info(`[target] ${t.id}${t.port ? `:${t.port}` : ''} in ${targetGroupName(t.targetGroupArn)}: ${t.state} — ${t.reason}`);
+      this.unhealthy.set(key, t);
+    }
+  }
+
+  private readonly deniedInsight = new Set<string>();
+
+  /**
+   * A lookup that only adds detail (traffic split, target health): when the role may not make it, say
+   * once which permission would show more, and watch on without it.
+   */
+  private async optional<T>(fn: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const action = (err as { iamAction?: string }).iamAction;
+      if (!action) throw err;
+      if (!this.deniedInsight.has(action)) {
+        this.deniedInsight.add(action);
+        this.o.logger.warning(`${(err as Error).message.split(' Allow ')[0]} Watching on without it; allow '${action}' to see this detail.`);
       }
+      return fallback;
     }
   }
 
@@ -377,11 +399,8 @@ export async function pollRollout(ecs: ECSClient, cluster: string, service: stri
 }
 
 async function deploymentTasks(ecs: ECSClient, cluster: string, service: string, identity: RolloutIdentity & { taskDefinitionArn: string }): Promise<Task[]> {
-  const arns: string[] = [];
-  for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
-    const out = await ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus, maxResults: 100 }));
-    arns.push(...(out.taskArns ?? []));
-  }
+  const lists = await Promise.all((['RUNNING', 'STOPPED'] as const).map((desiredStatus) => ecs.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus, maxResults: 100 }))));
+  const arns = lists.flatMap((out) => out.taskArns ?? []);
   if (arns.length === 0) return [];
   const out = await ecs.send(new DescribeTasksCommand({ cluster, tasks: arns.slice(0, 100) }));
   // Service tasks carry the deployment id in startedBy; the task definition is the fallback.
