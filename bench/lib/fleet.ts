@@ -1,5 +1,6 @@
 import { CreateRepositoryCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import { CreateClusterCommand } from '@aws-sdk/client-ecs';
+import { CreateListenerCommand, CreateLoadBalancerCommand, CreateRuleCommand, CreateTargetGroupCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { startSimulator, type Simulator } from '@gantry/aws-sim';
 import { createFargateService, registerFargateTaskDefinition, sdkClients, sdkConfig, simImage } from '@gantry/aws-sim/testing';
 import pLimit from 'p-limit';
@@ -16,6 +17,11 @@ export interface FleetShape {
   revisionsPerFamily: number;
   tasksPerService: number;
   imagesPerRepository: number;
+  /**
+   * Every `loadBalancedEvery`-th service (0, k, 2k, …) sits behind its own `ip` target group, forwarded to
+   * by a path rule on its cluster's Application Load Balancer (one ALB and listener per cluster).
+   */
+  loadBalancedEvery?: number;
 }
 
 export function fleetShape(services: number): FleetShape {
@@ -80,6 +86,7 @@ export async function startFleet(shape: FleetShape, log: (line: string) => void)
       ),
     );
     await Promise.all(Array.from({ length: shape.clusters }, (_, c) => limit(() => ecs.send(new CreateClusterCommand({ clusterName: `c${c}` })))));
+    const listeners = shape.loadBalancedEvery ? await createClusterListeners(clients.elbv2, shape.clusters, limit) : [];
     // Older images first (pushed earlier), then each service's revisions.
     const inUsePerRepository = (shape.services / shape.repositories) * shape.revisionsPerFamily;
     const old = Math.max(0, shape.imagesPerRepository - Math.ceil(inUsePerRepository));
@@ -95,10 +102,12 @@ export async function startFleet(shape: FleetShape, log: (line: string) => void)
             await sim.control.seedImage!({ repositoryName, tags: [`s${i}-r${rev}`] });
             taskDefinition = await registerFargateTaskDefinition(ecs, {
               family: `svc${i}`,
-              containerDefinitions: [{ name: 'app', image: simImage(`${repositoryName}:s${i}-r${rev}`), essential: true }],
+              containerDefinitions: [{ name: 'app', image: simImage(`${repositoryName}:s${i}-r${rev}`), essential: true, portMappings: [{ containerPort: 8080 }] }],
             });
           }
-          await createFargateService(ecs, { cluster: `c${i % shape.clusters}`, serviceName: `svc${i}`, taskDefinition, desiredCount: shape.tasksPerService });
+          const cluster = i % shape.clusters;
+          const loadBalancers = shape.loadBalancedEvery && i % shape.loadBalancedEvery === 0 ? [{ targetGroupArn: await serviceTargetGroup(clients.elbv2, listeners[cluster]!, i), containerName: 'app', containerPort: 8080 }] : undefined;
+          await createFargateService(ecs, { cluster: `c${cluster}`, serviceName: `svc${i}`, taskDefinition, desiredCount: shape.tasksPerService, loadBalancers });
         }),
       ),
     );
@@ -112,4 +121,32 @@ export async function startFleet(shape: FleetShape, log: (line: string) => void)
     await sim.stop();
     throw err;
   }
+}
+
+/** One internet-facing ALB per cluster with an HTTP listener answering 404 unless a rule matches. */
+async function createClusterListeners(elbv2: ElasticLoadBalancingV2Client, clusters: number, limit: <T>(fn: () => Promise<T>) => Promise<T>): Promise<string[]> {
+  return Promise.all(
+    Array.from({ length: clusters }, (_, c) =>
+      limit(async () => {
+        const lb = await elbv2.send(new CreateLoadBalancerCommand({ Name: `alb-c${c}`, Subnets: ['subnet-1', 'subnet-2'] }));
+        const listener = await elbv2.send(
+          new CreateListenerCommand({
+            LoadBalancerArn: lb.LoadBalancers![0]!.LoadBalancerArn,
+            Protocol: 'HTTP',
+            Port: 80,
+            DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain' } }],
+          }),
+        );
+        return listener.Listeners![0]!.ListenerArn!;
+      }),
+    ),
+  );
+}
+
+/** Service i's target group `tg-svc<i>` (ip, port 8080, health checks on /health) and the rule `/svc<i>/*` forwarding to it. */
+async function serviceTargetGroup(elbv2: ElasticLoadBalancingV2Client, listenerArn: string, i: number): Promise<string> {
+  const tg = await elbv2.send(new CreateTargetGroupCommand({ Name: `tg-svc${i}`, Protocol: 'HTTP', Port: 8080, VpcId: 'vpc-bench', TargetType: 'ip', HealthCheckPath: '/health' }));
+  const arn = tg.TargetGroups![0]!.TargetGroupArn!;
+  await elbv2.send(new CreateRuleCommand({ ListenerArn: listenerArn, Priority: i + 1, Conditions: [{ Field: 'path-pattern', Values: [`/svc${i}/*`] }], Actions: [{ Type: 'forward', TargetGroupArn: arn }] }));
+  return arn;
 }

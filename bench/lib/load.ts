@@ -3,17 +3,28 @@
 // Prints one JSON line: { calls, errors, seconds, byOperation }.
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 
-const spec = JSON.parse(process.argv[2]!) as { endpoint: string; clusters: number; repositories: number; services: number; seconds: number; concurrency: number };
+const spec = JSON.parse(process.argv[2]!) as { endpoint: string; clusters: number; repositories: number; services: number; seconds: number; concurrency: number; loadBalanced?: boolean };
 const config = { region: 'us-east-1', endpoint: spec.endpoint, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 };
 const ecs = new ECSClient(config);
 const ecr = new ECRClient(config);
+const elbv2 = new ElasticLoadBalancingV2Client(config);
+
+// With load balancers: the target group ARNs, read before the measured window (400 per page).
+const targetGroups: string[] = [];
+for (let marker: string | undefined, first = true; spec.loadBalanced && (first || marker); first = false) {
+  const page = await elbv2.send(new DescribeTargetGroupsCommand({ PageSize: 400, Marker: marker }));
+  targetGroups.push(...page.TargetGroups!.map((t) => t.TargetGroupArn!));
+  marker = page.NextMarker;
+}
 
 // A fixed pseudo-random sequence, so every run asks for the same mix.
 let state = 42;
 const random = (n: number) => {
   state = (state * 1103515245 + 12345) & 0x7fffffff;
-  return state % n;
+  // The high bits: the low bits of a power-of-two LCG repeat with a short period (mod 4 locked onto one operation).
+  return (state >>> 8) % n;
 };
 
 const operations = [
@@ -34,6 +45,14 @@ const operations = [
     await ecs.send(new ListTasksCommand({ cluster: `c${random(spec.clusters)}`, maxResults: 100 }));
     return 'ecs:ListTasks';
   },
+  ...(spec.loadBalanced
+    ? [
+        async () => {
+          await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroups[random(targetGroups.length)]! }));
+          return 'elasticloadbalancing:DescribeTargetHealth';
+        },
+      ]
+    : []),
 ];
 
 const byOperation: Record<string, number> = {};

@@ -6,3 +6,5 @@ export { parseImageRef, type ImageLookup, type ResolvedImage } from './images.js
 export { ImageBehaviours, readScenarioFile, type ImageBehaviour, type Scenario } from './scenario.js';
 export { failureThreshold, type CircuitBreakerConfig, type ThresholdType } from './ecs/circuit-breaker.js';
 export type { LogSink } from './logs/index.js';
+export { Regions, REGION_NAME, type PartFactory, type RegionParts, type SimPart } from './regions.js';
+export { DEFAULT_TIMING, type SimTiming } from './timing.js';

@@ -3,6 +3,7 @@ import {
   CreateClusterCommand,
   CreateServiceCommand,
   DescribeClustersCommand,
+  DescribeServiceRevisionsCommand,
   DescribeTasksCommand,
   InvalidParameterException,
   ListTasksCommand,
@@ -120,6 +121,11 @@ suite('capacity providers', () => {
     await h.advance(20);
     const tasks = (await h.ecs.send(new DescribeTasksCommand({ cluster: 'cp6', tasks: (await h.ecs.send(new ListTasksCommand({ cluster: 'cp6', serviceName: 'web' }))).taskArns! }))).tasks!;
     expect(tasks.map((t) => t.capacityProviderName)).toEqual(['FARGATE', 'FARGATE']);
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRevision.html
+    const revisionArn = (await describe(h.ecs, 'cp6', 'web')).currentServiceRevisions![0]!.arn!;
+    const [revision] = (await h.ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [revisionArn] }))).serviceRevisions!;
+    expect(revision!.capacityProviderStrategy).toEqual([{ capacityProvider: 'FARGATE', weight: 1, base: 0 }]);
+    expect(revision!.launchType).toBeUndefined();
     const updated = (await h.ecs.send(new UpdateServiceCommand({ cluster: 'cp6', service: 'web', capacityProviderStrategy: [{ capacityProvider: 'FARGATE_SPOT', weight: 1 }] }))).service!;
     expect(updated.capacityProviderStrategy).toEqual([{ capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 }]);
     expect(updated.deployments).toHaveLength(1);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ECSClient, CreateClusterCommand, ListClustersCommand } from '@aws-sdk/client-ecs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:http';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'gantry-sim.js');
 
@@ -74,11 +74,13 @@ describe('gantry-sim start with bad input', () => {
   let busy: Server;
   let busyPort = 0;
   beforeAll(async () => {
-    busy = createServer();
+    // Holds a port, and answers HTTP (404 on /v2/): an address where no OCI registry is.
+    busy = createServer((_req, res) => res.writeHead(404).end());
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     busyPort = (busy.address() as { port: number }).port;
   });
   afterAll(async () => {
+    busy.closeAllConnections();
     await new Promise((resolve) => busy.close(resolve));
     rmSync(dir, { recursive: true, force: true });
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateClusterCommand, DescribeTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, CreateServiceCommand, DescribeTasksCommand, ListTasksCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { DEFAULT_TIMING } from '../src/timing.js';
 import { network, REGISTRY, registerWeb, seed, startEcsHarness, type EcsHarness } from './ecs-harness.js';
 
@@ -82,6 +82,25 @@ describe('timing choices', () => {
     expect(pulling.lastStatus).toBe('PENDING');
     expect(pulling.pullStartedAt).toBeDefined();
     expect(pulling.pullStoppedAt).toBeUndefined();
+  });
+
+  it('the restart back-off follows setTiming: after 1 failure, 100 s before the next launch', async () => {
+    h.sim.control.setTiming({ provisionSeconds: 1, pullSeconds: 2, restartBackoffAfterFailures: 1, restartBackoffStartSeconds: 100, restartBackoffMaxSeconds: 100 });
+    await seed(h.sim, 'tm', ['crash']);
+    h.sim.control.setImageBehaviour('tm:crash', { exitAfterSeconds: 0, exitCode: 1 });
+    const crash = await registerWeb(h.ecs, 'tm-crash', `${REGISTRY}/tm:crash`);
+    await h.ecs.send(new CreateServiceCommand({ cluster: 'tm', serviceName: 'crashy', taskDefinition: crash, desiredCount: 1, networkConfiguration: network }));
+    const launched = async () => {
+      const stopped = (await h.ecs.send(new ListTasksCommand({ cluster: 'tm', serviceName: 'crashy', desiredStatus: 'STOPPED' }))).taskArns!.length;
+      const running = (await h.ecs.send(new ListTasksCommand({ cluster: 'tm', serviceName: 'crashy' }))).taskArns!.length;
+      return stopped + running;
+    };
+    // The first task fails 8 s in (1 + 2 + 5 s start); the next launch waits 100 s.
+    await h.advance(60);
+    expect(await launched()).toBe(1);
+    await h.advance(60);
+    expect(await launched()).toBe(2);
+    h.sim.control.setTiming({ ...DEFAULT_TIMING });
   });
 
   it('setTiming over HTTP changes a field and returns the timing in force', async () => {

@@ -4,34 +4,22 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteAlarmsCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, SetAlarmStateCommand, type CloudWatchClient, type PutMetricAlarmCommandInput } from '@aws-sdk/client-cloudwatch';
 import { CreateClusterCommand, DescribeServiceDeploymentsCommand, DescribeServicesCommand, ListServiceDeploymentsCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
-import { startSimulator, type Simulator } from '../src/index.js';
-import { createFargateService, registerFargateTaskDefinition, sdkClients, simImage } from '../src/testing.js';
+import { createFargateService, registerFargateTaskDefinition, simImage } from '../src/testing.js';
+import { failure as error, startLbHarness, type LbHarness } from './lb-harness.js';
 
-let sim: Simulator;
+let h: LbHarness;
+let sim: LbHarness['sim'];
 let cloudwatch: CloudWatchClient;
 let ecs: ECSClient;
+let advance: LbHarness['advance'];
 const CLUSTER = 'alarms';
-const advance = (seconds: number) => sim.clock.advance(seconds * 1000);
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0, speed: 0, start: new Date('2026-03-01T00:00:00Z') });
-  ({ cloudwatch, ecs } = sdkClients(sim, { maxAttempts: 1 }));
+  h = await startLbHarness();
+  ({ sim, cloudwatch, ecs, advance } = h);
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
 });
-afterAll(async () => {
-  cloudwatch.destroy();
-  ecs.destroy();
-  await sim.stop();
-});
-
-async function error(p: Promise<unknown>): Promise<{ name: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return { name: (e as Error).name, message: (e as Error).message };
-  }
-  throw new Error('expected the call to fail');
-}
+afterAll(() => h.stop());
 
 const alarm = (name: string, extra: Partial<PutMetricAlarmCommandInput> = {}): PutMetricAlarmCommandInput => ({
   AlarmName: name,

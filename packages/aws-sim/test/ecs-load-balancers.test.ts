@@ -14,25 +14,22 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs';
 import { CreateListenerCommand, CreateTargetGroupCommand, DescribeTargetHealthCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { startSimulator, type Simulator } from '../src/index.js';
-import { createFargateService, createWebTargetGroup, registerFargateTaskDefinition, sdkClients, simImage } from '../src/testing.js';
+import { createFargateService, createWebTargetGroup, registerFargateTaskDefinition, simImage } from '../src/testing.js';
+import { failure, startLbHarness, type LbHarness } from './lb-harness.js';
 
-let sim: Simulator;
+let h: LbHarness;
+let sim: LbHarness['sim'];
 let ecs: ECSClient;
 let elbv2: ElasticLoadBalancingV2Client;
+let advance: LbHarness['advance'];
 const CLUSTER = 'lb';
-const advance = (seconds: number) => sim.clock.advance(seconds * 1000);
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0, speed: 0, start: new Date('2026-03-01T00:00:00Z') });
-  ({ ecs, elbv2 } = sdkClients(sim, { maxAttempts: 1 }));
+  h = await startLbHarness();
+  ({ sim, ecs, elbv2, advance } = h);
   await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER }));
 });
-afterAll(async () => {
-  ecs.destroy();
-  elbv2.destroy();
-  await sim.stop();
-});
+afterAll(() => h.stop());
 
 /** A web task definition serving on 8080 from `repo:tag` (seeded in the simulator's ECR). */
 async function webTaskDefinition(family: string, repo: string, tag: string): Promise<string> {
@@ -97,28 +94,36 @@ describe('a rolling service behind a target group', () => {
     const td = await webTaskDefinition('validate', 'validate', 'v1');
     const create = (loadBalancers: object[]) =>
       ecs.send(new CreateServiceCommand({ cluster: CLUSTER, serviceName: 'validate', taskDefinition: td, desiredCount: 1, launchType: 'FARGATE', networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } }, loadBalancers }));
-    const failure = async (loadBalancers: object[]) => {
-      try {
-        await create(loadBalancers);
-      } catch (e) {
-        return { name: (e as Error).name, message: (e as Error).message };
-      }
-      throw new Error('expected CreateService to fail');
-    };
-    expect(await failure([{ targetGroupArn: web.targetGroupArn, containerName: 'web', containerPort: 8080 }])).toEqual({ name: 'InvalidParameterException', message: 'The container web does not exist in the task definition.' });
-    expect(await failure([{ targetGroupArn: web.targetGroupArn, containerName: 'app', containerPort: 80 }])).toEqual({ name: 'InvalidParameterException', message: 'The container app did not have a container port 80 defined.' });
+    expect(await failure(create([{ targetGroupArn: web.targetGroupArn, containerName: 'web', containerPort: 8080 }]))).toMatchObject({ name: 'InvalidParameterException', message: 'The container web does not exist in the task definition.' });
+    expect(await failure(create([{ targetGroupArn: web.targetGroupArn, containerName: 'app', containerPort: 80 }]))).toMatchObject({ name: 'InvalidParameterException', message: 'The container app did not have a container port 80 defined.' });
     const missing = web.targetGroupArn.replace('targetgroup/validate/', 'targetgroup/nope/');
-    expect(await failure([{ targetGroupArn: missing, containerName: 'app', containerPort: 8080 }])).toMatchObject({ name: 'InvalidParameterException', message: expect.stringContaining('does not exist') });
+    expect(await failure(create([{ targetGroupArn: missing, containerName: 'app', containerPort: 8080 }]))).toMatchObject({ name: 'InvalidParameterException', message: expect.stringContaining('does not exist') });
     const lonely = (await elbv2.send(new CreateTargetGroupCommand({ Name: 'lonely', Protocol: 'HTTP', Port: 8080, VpcId: 'vpc-sim', TargetType: 'ip' }))).TargetGroups![0]!.TargetGroupArn!;
-    expect(await failure([{ targetGroupArn: lonely, containerName: 'app', containerPort: 8080 }])).toEqual({ name: 'InvalidParameterException', message: `The target group with targetGroupArn ${lonely} does not have an associated load balancer.` });
+    expect(await failure(create([{ targetGroupArn: lonely, containerName: 'app', containerPort: 8080 }]))).toMatchObject({ name: 'InvalidParameterException', message: `The target group with targetGroupArn ${lonely} does not have an associated load balancer.` });
     const instanceTg = (await elbv2.send(new CreateTargetGroupCommand({ Name: 'instance-type', Protocol: 'HTTP', Port: 8080, VpcId: 'vpc-sim', TargetType: 'instance' }))).TargetGroups![0]!.TargetGroupArn!;
     // An instance target group with a listener still cannot take awsvpc tasks.
     const lbArn = (await createWebTargetGroup(elbv2, { name: 'inst' })).loadBalancerArn;
     await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: lbArn, Protocol: 'HTTP', Port: 8081, DefaultActions: [{ Type: 'forward', TargetGroupArn: instanceTg }] }));
-    expect(await failure([{ targetGroupArn: instanceTg, containerName: 'app', containerPort: 8080 }])).toEqual({
+    expect(await failure(create([{ targetGroupArn: instanceTg, containerName: 'app', containerPort: 8080 }]))).toMatchObject({
       name: 'InvalidParameterException',
       message: `The provided target group ${instanceTg} has target type instance, which is incompatible with the awsvpc network mode specified in the task definition.`,
     });
+  });
+});
+
+describe('changing loadBalancers', () => {
+  // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LoadBalancer.html
+  it('starts a new deployment whose tasks register in the new target group; the old targets drain', async () => {
+    const first = await createWebTargetGroup(elbv2, { name: 'move-a', intervalSeconds: 10, deregistrationDelaySeconds: 5 });
+    const second = await createWebTargetGroup(elbv2, { name: 'move-b', intervalSeconds: 10 });
+    const td = await webTaskDefinition('move', 'move', 'v1');
+    await createFargateService(ecs, { cluster: CLUSTER, serviceName: 'move', taskDefinition: td, desiredCount: 1, loadBalancers: [{ targetGroupArn: first.targetGroupArn, containerName: 'app', containerPort: 8080 }] });
+    await until(async () => (await service('move')).deployments![0]!.rolloutState === 'COMPLETED');
+    await ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service: 'move', loadBalancers: [{ targetGroupArn: second.targetGroupArn, containerName: 'app', containerPort: 8080 }] }));
+    expect((await service('move')).deployments!.length).toBe(2);
+    await until(async () => (await service('move')).deployments!.length === 1 && (await service('move')).deployments![0]!.rolloutState === 'COMPLETED');
+    expect((await targets(second.targetGroupArn)).map((d) => d.TargetHealth!.State)).toEqual(['healthy']);
+    expect(await targets(first.targetGroupArn)).toEqual([]);
   });
 });
 
@@ -158,7 +163,7 @@ describe('an unhealthy release behind a target group', () => {
       expect(t.stoppedReason).toBe(`Task failed ELB health checks in (target-group ${web.targetGroupArn})`);
       expect(t.stopCode).toBe('ServiceSchedulerInitiated');
     }
-    const messages = (await service('bad')).events!.map((e) => e.message);
+    const messages = (await service('bad')).events!.map((e) => e.message!);
     const id = stopped[0]!.taskArn!.split('/').pop();
     expect(messages).toContain(`(service bad) (task ${id}) (port 8080) is unhealthy in (target-group bad) due to (reason Health checks failed with these codes: [502]).`);
     expect(messages.some((m) => /^\(service bad\) rolling back to deployment ecs-svc\/\d+\.$/.test(m))).toBe(true);
@@ -185,6 +190,30 @@ describe('an unhealthy release behind a target group', () => {
     const after = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [task!.taskArn!] }))).tasks![0]!;
     expect(after.desiredStatus).toBe('STOPPED');
     expect(after.stoppedReason).toBe(`Task failed ELB health checks in (target-group ${web.targetGroupArn})`);
+  });
+});
+
+describe('healthCheckGracePeriodSeconds and container health checks', () => {
+  // "the period of time ... that the Amazon ECS service scheduler ignores unhealthy Elastic Load Balancing,
+  // VPC Lattice, and container health checks after a task has first started"
+  // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
+  it('replaces a task failing its container health check only after the grace period', async () => {
+    await sim.control.seedImage!({ repositoryName: 'chc', tags: ['v1'] });
+    sim.control.setImageBehaviour('chc:v1', { healthCheck: 'fail' });
+    const td = await registerFargateTaskDefinition(ecs, {
+      family: 'chc',
+      executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
+      containerDefinitions: [{ name: 'app', image: simImage('chc:v1'), healthCheck: { command: ['CMD-SHELL', 'curl -f localhost:8080/health'], interval: 10, retries: 2 } }],
+    });
+    await createFargateService(ecs, { cluster: CLUSTER, serviceName: 'chc', taskDefinition: td, desiredCount: 1, healthCheckGracePeriodSeconds: 90 });
+    // RUNNING at 8 s, UNHEALTHY after 2 × 10 s (28 s); the grace period runs to 98 s.
+    advance(40);
+    const [task] = await tasks('chc');
+    expect(task).toMatchObject({ lastStatus: 'RUNNING', healthStatus: 'UNHEALTHY' });
+    advance(50);
+    expect((await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [task!.taskArn!] }))).tasks![0]!.desiredStatus).toBe('RUNNING');
+    advance(10);
+    expect((await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER, tasks: [task!.taskArn!] }))).tasks![0]!).toMatchObject({ desiredStatus: 'STOPPED', stoppedReason: 'Task failed container health checks' });
   });
 });
 

@@ -5,9 +5,9 @@
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/canary-deployment.html
 // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html (lifecycleStage)
 import { afterAll, beforeAll, describe as suite, expect, it } from '@jest/globals';
-import { CreateClusterCommand, DescribeServicesCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { CreateClusterCommand, DescribeServicesCommand, UpdateServiceCommand, type DeploymentConfiguration } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { albForBlueGreen, createWebService, latestDeployment, sequence, startStrategyHarness, watch, webRevision, type StrategyHarness } from './strategy-harness.js';
+import { albForBlueGreen, createWebService, describeDeployment, latestDeployment, ruleWeight, sequence, startStrategyHarness, watch, webRevision, type StrategyHarness } from './strategy-harness.js';
 
 const BLUE_GREEN_STAGES = [
   'PRE_SCALE_UP',
@@ -30,14 +30,19 @@ suite('ECS blue/green, linear and canary deployments (deploymentController ECS)'
   });
   afterAll(() => h.stop());
 
-  it('BLUE_GREEN: green scales up in the alternate target group, takes test then all production traffic at once, bakes, and blue is cleaned up', async () => {
-    const alb = await albForBlueGreen(h.elb, 'bg');
-    const v1 = await webRevision(h, 'bg', 'v1');
-    await createWebService(h, 'prod', 'bg', v1, { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 2 }, alb);
+  /** A service on v1 behind its own ALB with `dc`, updated to v2; the v2 service deployment. */
+  async function deployV2(name: string, dc: DeploymentConfiguration) {
+    const alb = await albForBlueGreen(h.elb, name);
+    const v1 = await webRevision(h, name, 'v1');
+    await createWebService(h, 'prod', name, v1, dc, alb);
     await h.advance(60);
-    const v2 = await webRevision(h, 'bg', 'v2');
-    await h.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'bg', taskDefinition: v2 }));
-    const started = await latestDeployment(h.ecs, 'prod', 'bg');
+    const v2 = await webRevision(h, name, 'v2');
+    await h.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: name, taskDefinition: v2 }));
+    return { alb, v2, started: await latestDeployment(h.ecs, 'prod', name) };
+  }
+
+  it('BLUE_GREEN: green scales up in the alternate target group, takes test then all production traffic at once, bakes, and blue is cleaned up', async () => {
+    const { alb, v2, started } = await deployV2('bg', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 2 });
     expect(started).toMatchObject({ status: 'IN_PROGRESS', deploymentConfiguration: expect.objectContaining({ strategy: 'BLUE_GREEN', bakeTimeInMinutes: 2 }) });
 
     const seen = await watch(h, started.serviceDeploymentArn!, alb, 400);
@@ -66,13 +71,7 @@ suite('ECS blue/green, linear and canary deployments (deploymentController ECS)'
 
   it('LINEAR: production traffic moves in equal steps with the step bake time between them, none after 100 %', async () => {
     // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LinearConfiguration.html
-    const alb = await albForBlueGreen(h.elb, 'lin');
-    const v1 = await webRevision(h, 'lin', 'v1');
-    await createWebService(h, 'prod', 'lin', v1, { strategy: 'LINEAR', linearConfiguration: { stepPercent: 34, stepBakeTimeInMinutes: 1 }, bakeTimeInMinutes: 1 }, alb);
-    await h.advance(60);
-    const v2 = await webRevision(h, 'lin', 'v2');
-    await h.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'lin', taskDefinition: v2 }));
-    const started = await latestDeployment(h.ecs, 'prod', 'lin');
+    const { alb, started } = await deployV2('lin', { strategy: 'LINEAR', linearConfiguration: { stepPercent: 34, stepBakeTimeInMinutes: 1 }, bakeTimeInMinutes: 1 });
     expect(started.deploymentConfiguration).toMatchObject({ strategy: 'LINEAR', linearConfiguration: { stepPercent: 34, stepBakeTimeInMinutes: 1 } });
     const seen = await watch(h, started.serviceDeploymentArn!, alb, 400);
     expect(seen.at(-1)!.status).toBe('SUCCESSFUL');
@@ -97,13 +96,7 @@ suite('ECS blue/green, linear and canary deployments (deploymentController ECS)'
 
   it('CANARY: the canary percentage first, then the rest after the canary bake time', async () => {
     // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CanaryConfiguration.html
-    const alb = await albForBlueGreen(h.elb, 'can');
-    const v1 = await webRevision(h, 'can', 'v1');
-    await createWebService(h, 'prod', 'can', v1, { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 2 }, bakeTimeInMinutes: 1 }, alb);
-    await h.advance(60);
-    const v2 = await webRevision(h, 'can', 'v2');
-    await h.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'can', taskDefinition: v2 }));
-    const started = await latestDeployment(h.ecs, 'prod', 'can');
+    const { alb, started } = await deployV2('can', { strategy: 'CANARY', canaryConfiguration: { canaryPercent: 10, canaryBakeTimeInMinutes: 2 }, bakeTimeInMinutes: 1 });
     const seen = await watch(h, started.serviceDeploymentArn!, alb, 400);
     expect(seen.at(-1)!.status).toBe('SUCCESSFUL');
     expect(sequence(seen.map((o) => o.production))).toEqual([0, 10, 100]);
@@ -124,4 +117,22 @@ suite('ECS blue/green, linear and canary deployments (deploymentController ECS)'
     const blue = await h.elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: alb.blueTargetGroup }));
     expect(blue.TargetHealthDescriptions).toHaveLength(2);
   }, 60_000);
+
+  it('a newer UpdateService during a BLUE_GREEN deployment supersedes it; the newer one goes out from the same blue', async () => {
+    const { alb, started } = await deployV2('sup', { strategy: 'BLUE_GREEN', bakeTimeInMinutes: 1 });
+    await watch(h, started.serviceDeploymentArn!, alb, 100, (o) => o.stage === 'POST_SCALE_UP');
+    const v3 = await webRevision(h, 'sup', 'v3');
+    await h.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'sup', taskDefinition: v3 }));
+    const newer = await latestDeployment(h.ecs, 'prod', 'sup');
+    expect(newer.serviceDeploymentArn).not.toBe(started.serviceDeploymentArn);
+    const seen = await watch(h, newer.serviceDeploymentArn!, alb, 300);
+    expect(seen.at(-1)!.status).toBe('SUCCESSFUL');
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html (stoppedAt)
+    const superseded = await describeDeployment(h.ecs, started.serviceDeploymentArn!);
+    expect(superseded).toMatchObject({ status: 'STOPPED', statusReason: 'Service deployment superseded by a newer deployment.' });
+    const service = (await h.ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['sup'] }))).services![0]!;
+    expect(service.deployments).toHaveLength(1);
+    expect(service.deployments![0]).toMatchObject({ taskDefinition: v3, runningCount: 2 });
+    expect(await ruleWeight(h.elb, alb.productionRule, alb.greenTargetGroup)).toBe(100);
+  }, 120_000);
 });

@@ -97,10 +97,17 @@ suite.each(['BLUE_GREEN', 'CANARY'] as const)('%s rollbacks', (strategy) => {
   it('StopServiceDeployment ROLLBACK sends traffic back to blue mid-deployment', async () => {
     const { family, alb, v1, started } = await deployV2();
     const shifting = await watch(h, started.serviceDeploymentArn!, alb, 300, (o) => o.production > 0);
-    expect(shifting.at(-1)!.production).toBe(strategy === 'CANARY' ? 20 : 100);
+    const share = strategy === 'CANARY' ? 20 : 100;
+    expect(shifting.at(-1)!.production).toBe(share);
+    // The revisions' requested traffic weights (ServiceRevisionSummary) show the same split.
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRevisionSummary.html
+    const mid = await describeDeployment(h.ecs, started.serviceDeploymentArn!);
+    expect(mid.targetServiceRevision).toMatchObject({ requestedProductionTrafficWeight: share, requestedTestTrafficWeight: 100 });
+    expect(mid.sourceServiceRevisions![0]).toMatchObject({ requestedProductionTrafficWeight: 100 - share, requestedTestTrafficWeight: 0 });
     await h.ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: started.serviceDeploymentArn!, stopType: 'ROLLBACK' }));
     const seen = await watch(h, started.serviceDeploymentArn!, alb, 300);
-    await expectRolledBack(family, alb, v1, started, [...shifting, ...seen], /stop request/);
+    const d = await expectRolledBack(family, alb, v1, started, [...shifting, ...seen], /stop request/);
+    expect(d.targetServiceRevision).toMatchObject({ requestedProductionTrafficWeight: 0, requestedTestTrafficWeight: 0 });
   }, 60_000);
 
   it('StopServiceDeployment ABORT stops the deployment where it is', async () => {

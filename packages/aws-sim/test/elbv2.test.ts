@@ -25,31 +25,19 @@ import {
   RegisterTargetsCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { startSimulator, type Simulator } from '../src/index.js';
-import { createWebTargetGroup, sdkClients } from '../src/testing.js';
+import { createWebTargetGroup } from '../src/testing.js';
+import { failure as error, startLbHarness, type LbHarness } from './lb-harness.js';
 
-let sim: Simulator;
+let h: LbHarness;
+let sim: LbHarness['sim'];
 let elbv2: ElasticLoadBalancingV2Client;
-const advance = (seconds: number) => sim.clock.advance(seconds * 1000);
+let advance: LbHarness['advance'];
 
 beforeAll(async () => {
-  sim = await startSimulator({ port: 0, speed: 0, start: new Date('2026-03-01T00:00:00Z') });
-  elbv2 = sdkClients(sim, { maxAttempts: 1 }).elbv2;
+  h = await startLbHarness();
+  ({ sim, elbv2, advance } = h);
 });
-afterAll(async () => {
-  elbv2.destroy();
-  await sim.stop();
-});
-
-async function error(p: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: err.name, message: err.message, status: err.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected the call to fail');
-}
+afterAll(() => h.stop());
 
 const health = async (targetGroupArn: string, targets?: { Id: string; Port?: number }[]) =>
   (await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn, Targets: targets }))).TargetHealthDescriptions!;

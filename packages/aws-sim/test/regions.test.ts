@@ -9,12 +9,13 @@ import {
   ECSClient,
   ListClustersCommand,
   ListServicesCommand,
-  RegisterTaskDefinitionCommand,
   RunTaskCommand,
 } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutRuleCommand } from '@aws-sdk/client-eventbridge';
+import { DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CloudWatchClient, DescribeAlarmsCommand, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import { startSimulator, type Simulator } from '../src/index.js';
-import { sdkConfig } from '../src/testing.js';
+import { createFargateCluster, createWebTargetGroup, registerFargateTaskDefinition, sdkConfig, SIM_EXECUTION_ROLE_ARN } from '../src/testing.js';
 
 // Resources are per region: "Many resources are Region-specific"; ClusterNotFoundException: "Amazon ECS
 // clusters are Region specific". https://docs.aws.amazon.com/AmazonECS/latest/developerguide/api_failures_messages.html
@@ -77,6 +78,23 @@ describe('regions', () => {
     expect(out.RuleArn).toBe('arn:aws:events:ap-southeast-2:123456789012:rule/nightly');
   });
 
+  it('keeps load balancers, target groups and alarms per region (ELBv2 awsQuery, CloudWatch)', async () => {
+    const euElb = inRegion(ElasticLoadBalancingV2Client, 'eu-west-1');
+    const usElb = inRegion(ElasticLoadBalancingV2Client, 'us-east-1');
+    const tg = await createWebTargetGroup(euElb, { name: 'regional-web' });
+    expect(tg.targetGroupArn).toMatch(/^arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup\/regional-web\//);
+    expect(tg.loadBalancerArn).toMatch(/^arn:aws:elasticloadbalancing:eu-west-1:/);
+    await expect(usElb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [tg.targetGroupArn] }))).rejects.toMatchObject({ name: 'TargetGroupNotFoundException' });
+    const euCw = inRegion(CloudWatchClient, 'eu-west-1');
+    const usCw = inRegion(CloudWatchClient, 'us-east-1');
+    await euCw.send(
+      new PutMetricAlarmCommand({ AlarmName: 'regional-5xx', Namespace: 'AWS/ApplicationELB', MetricName: 'HTTPCode_Target_5XX_Count', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 5, ComparisonOperator: 'GreaterThanThreshold' }),
+    );
+    const [alarm] = (await euCw.send(new DescribeAlarmsCommand({ AlarmNames: ['regional-5xx'] }))).MetricAlarms!;
+    expect(alarm!.AlarmArn).toBe('arn:aws:cloudwatch:eu-west-1:123456789012:alarm:regional-5xx');
+    expect((await usCw.send(new DescribeAlarmsCommand({ AlarmNames: ['regional-5xx'] }))).MetricAlarms).toEqual([]);
+  });
+
   it('runs a task in its region: ARNs, image from that region’s ECR (seeded through the control API), logs to awslogs-region', async () => {
     const eu = inRegion(ECSClient, 'eu-west-1');
     const euLogs = inRegion(CloudWatchLogsClient, 'eu-west-1');
@@ -84,24 +102,18 @@ describe('regions', () => {
     const seeded = await sim.control.seedImage!({ region: 'eu-west-1', repositoryName: 'migrate', tags: ['v1'] });
     expect(seeded.imageUri).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/migrate@${seeded.imageDigest}`);
     sim.control.setImageBehaviour('migrate:v1', { exitAfterSeconds: 1, exitCode: 0, logs: ['migrated in eu-west-1'] });
-    await eu.send(new CreateClusterCommand({ clusterName: 'jobs', capacityProviders: ['FARGATE'], defaultCapacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }] }));
-    await eu.send(
-      new RegisterTaskDefinitionCommand({
-        family: 'migrate',
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        cpu: '256',
-        memory: '512',
-        executionRoleArn: 'arn:aws:iam::123456789012:role/exec',
-        containerDefinitions: [
-          {
-            name: 'migrate',
-            image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/migrate:v1',
-            logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/migrate', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' } },
-          },
-        ],
-      }),
-    );
+    await createFargateCluster(eu, 'jobs');
+    await registerFargateTaskDefinition(eu, {
+      family: 'migrate',
+      executionRoleArn: SIM_EXECUTION_ROLE_ARN,
+      containerDefinitions: [
+        {
+          name: 'migrate',
+          image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/migrate:v1',
+          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/migrate', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'ecs', 'awslogs-create-group': 'true' } },
+        },
+      ],
+    });
     const run = await eu.send(new RunTaskCommand({ cluster: 'jobs', taskDefinition: 'migrate', networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } } }));
     const task = run.tasks![0]!;
     expect(task.taskArn).toMatch(/^arn:aws:ecs:eu-west-1:123456789012:task\/jobs\/[0-9a-f]{32}$/);
@@ -114,6 +126,25 @@ describe('regions', () => {
     const events = await euLogs.send(new GetLogEventsCommand({ logGroupName: '/ecs/migrate', logStreamName: `ecs/migrate/${task.taskArn!.split('/').pop()}` }));
     expect(events.events!.map((e) => e.message)).toEqual(['migrated in eu-west-1']);
     expect((await usLogs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/ecs/migrate' }))).logGroups).toEqual([]);
+  });
+
+  it('pulls from the region the image URI names: an image only in eu-west-1 fails to pull by its us-east-1 URI', async () => {
+    // Runs after the test above seeded migrate:v1 in eu-west-1 only.
+    const us = inRegion(ECSClient, 'us-east-1');
+    await createFargateCluster(us, 'jobs-us');
+    const run = async (image: string) => {
+      const family = `pull-${Math.random().toString(36).slice(2, 8)}`;
+      await registerFargateTaskDefinition(us, { family, executionRoleArn: SIM_EXECUTION_ROLE_ARN, containerDefinitions: [{ name: 'migrate', image }] });
+      const task = (await us.send(new RunTaskCommand({ cluster: 'jobs-us', taskDefinition: family, networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'] } } }))).tasks![0]!;
+      await sim.clock.advance(30_000);
+      return (await us.send(new DescribeTasksCommand({ cluster: 'jobs-us', tasks: [task.taskArn!] }))).tasks![0]!;
+    };
+    const wrongRegion = await run('123456789012.dkr.ecr.us-east-1.amazonaws.com/migrate:v1');
+    expect(wrongRegion.stopCode).toBe('TaskFailedToStart');
+    expect(wrongRegion.stoppedReason).toMatch(/^CannotPullContainerError: .*us-east-1\.amazonaws\.com\/migrate:v1: not found$/);
+    const crossRegion = await run('123456789012.dkr.ecr.eu-west-1.amazonaws.com/migrate:v1');
+    expect(crossRegion.stopCode).toBe('EssentialContainerExited');
+    expect(crossRegion.containers![0]!.exitCode).toBe(0);
   });
 
   it('rejects a control operation naming a malformed region, naming the field', async () => {

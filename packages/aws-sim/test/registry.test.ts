@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import {
   BatchDeleteImageCommand,
   BatchGetImageCommand,
+  CreateRepositoryCommand,
   DeleteRepositoryCommand,
+  ECRClient,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
@@ -13,6 +15,8 @@ import {
 import { RegistryClient } from '../src/registry/client.js';
 import { buildSeedManifest } from '../src/ecr/manifest.js';
 import { startEcrHarness } from './ecr-harness.js';
+import { startSimulator } from '../src/index.js';
+import { sdkConfig } from '../src/testing.js';
 
 // Registry mode against a real OCI registry (Debian docker-registry, delete enabled). CI sets
 // GANTRY_TEST_REGISTRY and GANTRY_REQUIRE_DOCKER (scripts/ci/docker-sandbox.sh); locally the suite skips
@@ -94,5 +98,27 @@ describeRegistry('ECR backed by a real OCI registry', () => {
     expect((await h.ecr.send(new DescribeImagesCommand({ repositoryName: repo }))).imageDetails!.map((d) => d.imageDigest)).toContain(gone.digest);
     await client.deleteManifest(repo, gone.digest);
     expect((await h.ecr.send(new DescribeImagesCommand({ repositoryName: repo }))).imageDetails!.map((d) => d.imageDigest)).not.toContain(gone.digest);
+  });
+});
+
+// Regions with --registry: the default region's ECR is the registry; another region's ECR lives in memory
+// with its own `<account>.dkr.ecr.<region>.amazonaws.com` URIs (README, "Regions").
+describeRegistry('regions with a backing registry', () => {
+  it('backs only the default region with the registry', async () => {
+    const sim = await startSimulator({ port: 0, speed: 0, registryUrl });
+    const us = new ECRClient({ ...sdkConfig(sim, { maxAttempts: 1 }), region: 'us-east-1' });
+    const eu = new ECRClient({ ...sdkConfig(sim, { maxAttempts: 1 }), region: 'eu-west-1' });
+    const name = `gantry-test/reg${randomBytes(4).toString('hex')}`;
+    try {
+      expect((await us.send(new CreateRepositoryCommand({ repositoryName: name }))).repository!.repositoryUri).toBe(`${registryHost}/${name}`);
+      expect((await eu.send(new CreateRepositoryCommand({ repositoryName: name }))).repository!.repositoryUri).toBe(`123456789012.dkr.ecr.eu-west-1.amazonaws.com/${name}`);
+      expect((await eu.send(new GetAuthorizationTokenCommand({}))).authorizationData![0]!.proxyEndpoint).toBe('https://123456789012.dkr.ecr.eu-west-1.amazonaws.com');
+      expect((await us.send(new GetAuthorizationTokenCommand({}))).authorizationData![0]!.proxyEndpoint).toBe(registryUrl);
+    } finally {
+      await us.send(new DeleteRepositoryCommand({ repositoryName: name, force: true })).catch(() => undefined);
+      us.destroy();
+      eu.destroy();
+      await sim.stop();
+    }
   });
 });

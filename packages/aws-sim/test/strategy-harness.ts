@@ -7,7 +7,6 @@ import {
   CreateServiceCommand,
   DescribeServiceDeploymentsCommand,
   ListServiceDeploymentsCommand,
-  RegisterTaskDefinitionCommand,
   type DeploymentConfiguration,
   type ECSClient,
   type ServiceDeployment,
@@ -21,7 +20,7 @@ import {
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { sdkConfig } from '../src/testing.js';
+import { registerFargateTaskDefinition, sdkConfig } from '../src/testing.js';
 import { network, REGISTRY, seed, startEcsHarness } from './ecs-harness.js';
 
 export const ECS_ELB_ROLE = 'arn:aws:iam::123456789012:role/ecsInfrastructureRoleForLoadBalancers';
@@ -88,17 +87,7 @@ export function loadBalancerFor(alb: Alb) {
 /** A Fargate web task definition serving port 80 from `web:<tag>` (seeded in the simulator's ECR). */
 export async function webRevision(h: StrategyHarness, family: string, tag: string): Promise<string> {
   await seed(h.sim, family, [tag]);
-  const out = await h.ecs.send(
-    new RegisterTaskDefinitionCommand({
-      family,
-      networkMode: 'awsvpc',
-      requiresCompatibilities: ['FARGATE'],
-      cpu: '256',
-      memory: '512',
-      containerDefinitions: [{ name: 'app', image: `${REGISTRY}/${family}:${tag}`, essential: true, portMappings: [{ containerPort: 80 }] }],
-    }),
-  );
-  return out.taskDefinition!.taskDefinitionArn!;
+  return registerFargateTaskDefinition(h.ecs, { family, containerDefinitions: [{ name: 'app', image: `${REGISTRY}/${family}:${tag}`, essential: true, portMappings: [{ containerPort: 80 }] }] });
 }
 
 export async function createWebService(h: StrategyHarness, cluster: string, serviceName: string, taskDefinition: string, deploymentConfiguration: DeploymentConfiguration, alb?: Alb) {

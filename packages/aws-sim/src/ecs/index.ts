@@ -201,7 +201,7 @@ export function createEcs(options: EcsOptions) {
     finishedAt: r.finishedAt,
     stoppedAt: r.stoppedAt,
     updatedAt: r.updatedAt,
-    sourceServiceRevisions: r.sourceServiceRevisions,
+    sourceServiceRevisions: r.sourceServiceRevisions.map((source) => ({ ...source, ...strategies.trafficOf(r, source.arn) })),
     targetServiceRevision: (() => {
       const d = r.service.deployments.find((x) => x.record === r && x.revision === r.targetRevision);
       return {
@@ -209,6 +209,7 @@ export function createEcs(options: EcsOptions) {
         requestedTaskCount: d ? (d.status === 'PRIMARY' ? r.service.desiredCount : scheduler.active(d).length) : 0,
         runningTaskCount: d ? scheduler.running(d) : 0,
         pendingTaskCount: d ? scheduler.active(d).length - scheduler.running(d) : 0,
+        ...strategies.trafficOf(r, r.targetRevision.serviceRevisionArn),
       };
     })(),
     status: r.status,
@@ -397,6 +398,9 @@ export function createEcs(options: EcsOptions) {
         s.desiredCount = input.desiredCount;
       }
       s.deploymentConfiguration = deploymentConfiguration;
+      // "When you add, update, or remove a load balancer configuration, Amazon ECS starts a new deployment."
+      // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LoadBalancer.html
+      const loadBalancersChanged = input.loadBalancers !== undefined && JSON.stringify(input.loadBalancers) !== JSON.stringify(s.input.loadBalancers ?? []);
       for (const key of ['enableExecuteCommand', 'propagateTags', 'enableECSManagedTags', 'healthCheckGracePeriodSeconds', 'loadBalancers', 'serviceRegistries', 'placementConstraints', 'placementStrategy'] as const) {
         if (input[key] !== undefined) s.input[key] = input[key];
       }
@@ -409,7 +413,7 @@ export function createEcs(options: EcsOptions) {
       }
       // A new deployment starts when the task definition, network or platform changes, or on request.
       // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
-      const changed = td !== s.taskDefinition || input.forceNewDeployment || input.networkConfiguration !== undefined || input.platformVersion !== undefined;
+      const changed = td !== s.taskDefinition || input.forceNewDeployment || input.networkConfiguration !== undefined || input.platformVersion !== undefined || loadBalancersChanged;
       s.networkConfiguration = networkConfiguration;
       if (changed) scheduler.deploy(s, td, at);
       else scheduler.schedule(s, at);

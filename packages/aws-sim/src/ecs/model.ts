@@ -41,6 +41,8 @@ export interface ServiceRevision {
   clusterArn: string;
   taskDefinition: string;
   launchType?: string;
+  /** https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRevision.html */
+  capacityProviderStrategy?: StrategyItem[];
   platformVersion?: string;
   networkConfiguration?: unknown;
   loadBalancers: unknown[];

@@ -111,6 +111,7 @@ export class ServiceScheduler implements TaskObserver {
       clusterArn: service.cluster.clusterArn,
       taskDefinition: td.taskDefinitionArn,
       launchType: service.launchType,
+      capacityProviderStrategy: service.capacityProviderStrategy,
       platformVersion: service.platformVersion,
       networkConfiguration: service.networkConfiguration,
       loadBalancers: (service.input.loadBalancers as unknown[]) ?? [],

@@ -221,6 +221,15 @@ export class TaskRunner {
     this.bump(task, at);
     // The service scheduler replaces unhealthy tasks; a standalone task keeps running, reported UNHEALTHY.
     // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/healthcheck.html
+    // It ignores them until healthCheckGracePeriodSeconds after the task started, then judges again.
+    // https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html
+    const graceEnds = (task.startedAt?.getTime() ?? at) + Number(task.service?.input.healthCheckGracePeriodSeconds ?? 0) * 1000;
+    if (task.service && at < graceEnds) {
+      this.deps.clock.at(graceEnds, (t) => {
+        if (task.desiredStatus === 'RUNNING' && container.healthStatus === 'UNHEALTHY') this.unhealthy(task, t, container);
+      });
+      return;
+    }
     if (task.service) {
       this.deps.observer.event(task.service, `(service ${task.service.serviceName}) (task ${task.id}) failed container health checks.`, at);
       this.stop(task, at, { reason: 'Task failed container health checks', code: 'ServiceSchedulerInitiated', failure: true });

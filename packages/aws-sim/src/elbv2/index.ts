@@ -377,14 +377,7 @@ export function createElbv2(options: Elbv2Options) {
     DescribeLoadBalancers: (input) => {
       const arns = list<string>(input.LoadBalancerArns);
       const names = list<string>(input.Names);
-      let found = [...loadBalancers.values()];
-      if (arns.length) {
-        found = arns.map((a) => loadBalancers.get(a)!);
-        if (found.some((lb) => !lb)) throw elbError('LoadBalancerNotFound', `One or more load balancers not found`);
-      } else if (names.length) {
-        found = names.map((n) => [...loadBalancers.values()].find((lb) => lb.name === n)!);
-        if (found.some((lb) => !lb)) throw elbError('LoadBalancerNotFound', `Load balancers '[${names.filter((n) => ![...loadBalancers.values()].some((lb) => lb.name === n)).join(', ')}]' not found`);
-      }
+      const found = select([...loadBalancers.values()], (lb) => [lb.arn, lb.name], arns, names, (missing) => elbError('LoadBalancerNotFound', `Load balancers '[${missing.join(', ')}]' not found`));
       const p = page(found, input);
       return { LoadBalancers: p.items.map(describeLb), NextMarker: p.next };
     },
@@ -448,20 +441,12 @@ export function createElbv2(options: Elbv2Options) {
     DescribeTargetGroups: (input) => {
       const arns = list<string>(input.TargetGroupArns);
       const names = list<string>(input.Names);
-      let found = [...groups.values()];
+      let all = [...groups.values()];
       if (input.LoadBalancerArn) {
         findLoadBalancer(input.LoadBalancerArn);
-        found = found.filter((g) => g.loadBalancerArns.includes(input.LoadBalancerArn));
+        all = all.filter((g) => g.loadBalancerArns.includes(input.LoadBalancerArn));
       }
-      if (arns.length) {
-        const missing = arns.filter((a) => !groups.has(a));
-        if (missing.length) throw elbError('TargetGroupNotFound', `Target groups '[${missing.join(', ')}]' not found`);
-        found = arns.map((a) => groups.get(a)!);
-      } else if (names.length) {
-        const missing = names.filter((n) => !found.some((g) => g.targetGroupName === n));
-        if (missing.length) throw elbError('TargetGroupNotFound', `Target groups '[${missing.join(', ')}]' not found`);
-        found = names.map((n) => found.find((g) => g.targetGroupName === n)!);
-      }
+      const found = select(all, (g) => [g.targetGroupArn, g.targetGroupName], arns, names, (missing) => elbError('TargetGroupNotFound', `Target groups '[${missing.join(', ')}]' not found`));
       const p = page(found, input);
       return { TargetGroups: p.items.map(describeGroup), NextMarker: p.next };
     },
@@ -726,6 +711,20 @@ export function createElbv2(options: Elbv2Options) {
     control,
     store,
   };
+}
+
+/**
+ * What a Describe call selects: the resources its ARNs name, else the ones its names name, else all; any
+ * ARN or name that matches nothing is an error naming them.
+ */
+function select<T>(all: T[], keys: (x: T) => [arn: string, name: string], arns: string[], names: string[], notFound: (missing: string[]) => Error): T[] {
+  const wanted = arns.length ? arns : names;
+  if (!wanted.length) return all;
+  const at = arns.length ? 0 : 1;
+  const byKey = new Map(all.map((x) => [keys(x)[at], x]));
+  const missing = wanted.filter((k) => !byKey.has(k));
+  if (missing.length) throw notFound(missing);
+  return wanted.map((k) => byKey.get(k)!);
 }
 
 const toWireHealth = (h: TargetHealth) => ({ State: h.state, Reason: h.reason, Description: h.description });

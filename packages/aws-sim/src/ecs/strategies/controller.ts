@@ -237,7 +237,7 @@ export class StrategyController {
       run.pending.push(exec);
       // A hook not resolved by expiresAt takes its timeoutAction (API_DeploymentLifecycleHookDetail).
       this.deps.clock.at(exec.expiresAt, (t) => {
-        if (exec.status !== 'IN_PROGRESS' && exec.status !== 'AWAITING_ACTION') return;
+        if (run.state !== 'RUNNING' || (exec.status !== 'IN_PROGRESS' && exec.status !== 'AWAITING_ACTION')) return;
         exec.status = 'TIMED_OUT';
         this.resolved(run, exec, hook.timeoutConfiguration.action, `Lifecycle hook ${describeHook(exec)} timed out at ${exec.stage}.`, t);
       });
@@ -259,8 +259,10 @@ export class StrategyController {
     if (run.index + 1 < run.steps.length) this.enter(run, run.index + 1, at);
   }
 
-  /** The deployment was stopped (ABORT, superseded, breaker without rollback): the run ends where it is. */
+  /** The deployment was stopped (ABORT, superseded, breaker without rollback, service deleted): the run ends where it is. */
   private stopped(run: Run): boolean {
+    // A service being deleted (DeleteService) ends its deployment's run: its tasks are stopping anyway.
+    if (run.service.status !== 'ACTIVE') return this.end(run), true;
     if (run.record.status === 'IN_PROGRESS') return false;
     if (run.record.status !== 'ROLLBACK_IN_PROGRESS') this.end(run);
     return true;
@@ -427,10 +429,17 @@ export class StrategyController {
     };
   }
 
-  /** The production / test traffic percentages of a service deployment's target and source revisions. */
-  weights(record: ServiceDeploymentRecord): { production: number; test: number; blueRevisionArn: string } | undefined {
+  /**
+   * requestedProductionTrafficWeight / requestedTestTrafficWeight of a revision of a strategy service
+   * deployment (ServiceRevisionSummary): green's share for the target, the rest for blue, 0 for others.
+   * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRevisionSummary.html
+   */
+  trafficOf(record: ServiceDeploymentRecord, revisionArn: string): { requestedProductionTrafficWeight?: number; requestedTestTrafficWeight?: number } {
     const run = this.byRecord.get(record);
-    return run ? { production: run.productionPercent, test: run.testPercent, blueRevisionArn: run.blue.revision.serviceRevisionArn } : undefined;
+    if (!run) return {};
+    if (revisionArn === run.green.revision.serviceRevisionArn) return { requestedProductionTrafficWeight: run.productionPercent, requestedTestTrafficWeight: run.testPercent };
+    if (revisionArn === run.blue.revision.serviceRevisionArn) return { requestedProductionTrafficWeight: 100 - run.productionPercent, requestedTestTrafficWeight: 100 - run.testPercent };
+    return { requestedProductionTrafficWeight: 0, requestedTestTrafficWeight: 0 };
   }
 }
 
