@@ -12,8 +12,9 @@ import { machineLines } from './lib/machine.js';
 import { renderResults } from './lib/report.js';
 import type { Benchmark, BenchResult } from './lib/types.js';
 import { simulatorThroughput } from './simulator-throughput.js';
+import { strategyRollback } from './strategy-rollback.js';
 
-const BENCHMARKS: Benchmark[] = [deployWatchLatency, actionStartup, guardInventory, guardQuotas, deployWatchQuotas, build, simulatorThroughput];
+const BENCHMARKS: Benchmark[] = [deployWatchLatency, strategyRollback, actionStartup, guardInventory, guardQuotas, deployWatchQuotas, build, simulatorThroughput];
 
 const { values } = parseArgs({
   options: {

@@ -1,4 +1,6 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { clientConfig, resolveRegion, withExplainedErrors } from '@gantry/aws';
 import { systemClock } from '@gantry/deploy/runtime';
 import { deploymentSummary, deployService, stateReport, type DeployResult } from '@gantry/deploy/service';
@@ -22,8 +24,11 @@ let outcomeExit: number | undefined;
 await runAction(async () => {
   const inputs = getInputs();
   const region = resolveRegion(inputs.region);
+  for (const target of inputs.smokeCheck?.targets ?? []) for (const value of Object.values(target.headers)) if (value) actionIO.mask(value);
   const ecs = withExplainedErrors(new ECSClient(clientConfig({ region })));
-  const result = await deployService({ ...inputs, ecs, region, clock: systemClock, logger: actionIO, signal: cancel.signal });
+  const cloudwatch = withExplainedErrors(new CloudWatchClient(clientConfig({ region })));
+  const elbv2 = withExplainedErrors(new ElasticLoadBalancingV2Client(clientConfig({ region })));
+  const result = await deployService({ ...inputs, ecs, cloudwatch, elbv2, region, clock: systemClock, logger: actionIO, signal: cancel.signal });
 
   actionIO.setOutput('deployment-id', result.deploymentId);
   actionIO.setOutput('status', result.outcome);
@@ -36,7 +41,8 @@ await runAction(async () => {
   outcomeExit = EXIT[result.outcome];
   // ECS's own reasons often end with a full stop; the sentences below add their own.
   const reason = result.reason.replace(/\.+$/, '');
-  const rollback = result.rolledBackTo ? ` ECS ${result.rollbackFinished ? 'rolled the service back' : 'is rolling the service back'} to ${result.rolledBackTo.split('/').pop()}.` : '';
+  const who = result.rollbackBy === 'gantry' ? 'Gantry asked ECS to roll back; ECS' : 'ECS';
+  const rollback = result.rolledBackTo ? ` ${who} ${result.rollbackFinished ? 'rolled the service back' : 'is rolling the service back'} to ${result.rolledBackTo.split('/').pop()}.` : '';
   throw new UserError(
     {
       failed: `Deployment of ${result.taskDefinitionArn.split('/').pop()} to '${result.service}' failed: ${reason}.${rollback}`,

@@ -1,4 +1,14 @@
-import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { DeploymentConfiguration, ECSClient } from '@aws-sdk/client-ecs';
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
+  DescribeRulesCommand,
+  ModifyTargetGroupAttributesCommand,
+  type ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { startSimulator, type Simulator } from '@gantry/aws-sim';
 import { awslogs, createFargateService, registerFargateTaskDefinition, sdkClients, SIM_EXECUTION_ROLE_ARN, simImage } from '@gantry/aws-sim/testing';
 
@@ -40,3 +50,95 @@ export async function startWithService(options: { speed?: number; desiredCount?:
   await sim.clock.advance(120_000);
   return { sim, ecs, register };
 }
+
+export type StrategyName = 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
+
+export interface Alb {
+  blueTargetGroup: string;
+  greenTargetGroup: string;
+  productionRule: string;
+  testRule: string;
+}
+
+/**
+ * The load balancer ECS blue/green, linear and canary deployments need: two target groups, a production
+ * listener (80) and a test listener (8080), each with a rule forwarding to both groups (blue 100 %).
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
+ */
+async function blueGreenAlb(elbv2: ElasticLoadBalancingV2Client): Promise<Alb> {
+  const lb = (await elbv2.send(new CreateLoadBalancerCommand({ Name: 'web-alb', Subnets: ['subnet-1', 'subnet-2'], Type: 'application' }))).LoadBalancers![0]!;
+  const group = async (name: string) => {
+    const arn = (await elbv2.send(new CreateTargetGroupCommand({ Name: name, Protocol: 'HTTP', Port: 80, VpcId: 'vpc-1', TargetType: 'ip', HealthCheckPath: '/health', HealthCheckIntervalSeconds: 10, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2 }))).TargetGroups![0]!.TargetGroupArn!;
+    await elbv2.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: arn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '5' }] }));
+    return arn;
+  };
+  const blueTargetGroup = await group('web-blue');
+  const greenTargetGroup = await group('web-green');
+  const forward = [{ Type: 'forward' as const, ForwardConfig: { TargetGroups: [{ TargetGroupArn: blueTargetGroup, Weight: 100 }, { TargetGroupArn: greenTargetGroup, Weight: 0 }] } }];
+  const rule = async (port: number) => {
+    const listener = (await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: forward }))).Listeners![0]!;
+    return (await elbv2.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority: 1, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }], Actions: forward }))).Rules![0]!.RuleArn!;
+  };
+  return { blueTargetGroup, greenTargetGroup, productionRule: await rule(80), testRule: await rule(8080) };
+}
+
+export interface StrategyFixture {
+  sim: Simulator;
+  ecs: ECSClient;
+  elbv2: ElasticLoadBalancingV2Client;
+  cloudwatch: CloudWatchClient;
+  alb: Alb;
+  register(tag: string): Promise<string>;
+  /** The share of a listener rule's traffic that goes to the green target group. */
+  greenWeight(rule: string): Promise<number>;
+}
+
+/**
+ * A simulator with cluster `prod` and web service `web` behind `blueGreenAlb`, deploying with `strategy`
+ * (bake time 1 minute, canary 20 % / linear 50 % steps with 1-minute step bake), running app:v1, settled.
+ */
+export async function startWithStrategyService(strategy: StrategyName, extra: DeploymentConfiguration = {}, speed = 20): Promise<StrategyFixture> {
+  const sim = await startSimulator({ port: 0, speed });
+  const { ecs, elbv2, cloudwatch } = sdkClients(sim);
+  for (const tag of ['v1', 'v2', 'crash', 'bad-gateway']) await sim.control.seedImage!({ repositoryName: 'app', tags: [tag] });
+  for (const tag of ['v1', 'v2']) sim.control.setImageBehaviour(`app:${tag}`, { startSeconds: 5 });
+  sim.control.setImageBehaviour('app:crash', { startSeconds: 5, exitAfterSeconds: 3, exitCode: 137 });
+  sim.control.setImageBehaviour('app:bad-gateway', { startSeconds: 5, loadBalancerResponse: 502 });
+  const alb = await blueGreenAlb(elbv2);
+  const register = (tag: string) =>
+    registerFargateTaskDefinition(ecs, {
+      family: 'app',
+      executionRoleArn: SIM_EXECUTION_ROLE_ARN,
+      containerDefinitions: [{ name: 'web', image: simImage(`app:${tag}`), essential: true, portMappings: [{ containerPort: 80 }], logConfiguration: awslogs('/ecs/app') }],
+    });
+  const strategyConfig: DeploymentConfiguration =
+    strategy === 'CANARY'
+      ? { strategy, bakeTimeInMinutes: 1, canaryConfiguration: { canaryPercent: 20, canaryBakeTimeInMinutes: 1 } }
+      : strategy === 'LINEAR'
+        ? { strategy, bakeTimeInMinutes: 1, linearConfiguration: { stepPercent: 50, stepBakeTimeInMinutes: 1 } }
+        : { strategy, bakeTimeInMinutes: 1 };
+  await createFargateService(ecs, {
+    createCluster: true,
+    cluster: 'prod',
+    serviceName: 'web',
+    taskDefinition: await register('v1'),
+    desiredCount: 2,
+    deploymentConfiguration: { ...strategyConfig, ...extra },
+    loadBalancers: [
+      {
+        targetGroupArn: alb.blueTargetGroup,
+        containerName: 'web',
+        containerPort: 80,
+        advancedConfiguration: { alternateTargetGroupArn: alb.greenTargetGroup, productionListenerRule: alb.productionRule, testListenerRule: alb.testRule, roleArn: ECS_ELB_ROLE },
+      },
+    ],
+  });
+  await sim.clock.advance(180_000);
+  const greenWeight = async (rule: string) => {
+    const r = (await elbv2.send(new DescribeRulesCommand({ RuleArns: [rule] }))).Rules![0]!;
+    return r.Actions!.find((a) => a.Type === 'forward')!.ForwardConfig!.TargetGroups!.find((g) => g.TargetGroupArn === alb.greenTargetGroup)?.Weight ?? 0;
+  };
+  return { sim, ecs, elbv2, cloudwatch, alb, register, greenWeight };
+}
+
+const ECS_ELB_ROLE = 'arn:aws:iam::123456789012:role/ecsInfrastructureRoleForLoadBalancers';

@@ -9,6 +9,8 @@ const IAM_PREFIX: Record<string, string> = {
   CloudWatchLogsClient: 'logs',
   ApplicationAutoScalingClient: 'application-autoscaling',
   STSClient: 'sts',
+  CloudWatchClient: 'cloudwatch',
+  ElasticLoadBalancingV2Client: 'elasticloadbalancing',
 };
 
 export function iamActionFor(clientName: string, commandName: string): string {

@@ -35,7 +35,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const started = Date.now();
   const speed = options.speed ?? 30;
   const docker = await probeDocker({ disabled: !!options.noDocker });
-  out.line(bold('Gantry demo: push → build → migrate → register → deploy web, worker, websocket → a bad release → guard → lifecycle'));
+  out.line(bold('Gantry demo: push → build → migrate → register → deploy web, worker, websocket → a bad release → guard → lifecycle → a blue/green release stopped by its smoke check'));
   out.line(
     docker.available
       ? `Docker engine at ${process.env.DOCKER_HOST}: real images are built with the bundled build-image action and pushed to ${docker.registry}, the registry behind the simulated ECR.`

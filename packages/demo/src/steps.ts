@@ -1,4 +1,5 @@
 import { BAD_SHA, GOOD_SHA, SERVICES, expectThat, repositoryOf, type Demo } from './context.js';
+import { blueGreenRelease } from './blue-green.js';
 import { printRelease, registerAndDeploy } from './deploy.js';
 import { changeSource, releaseImage } from './images.js';
 import { describeService } from './inspect.js';
@@ -88,4 +89,5 @@ export const STEPS: Step[] = [
   { title: () => 'a lifecycle policy arrives: what it would prune without the guard', run: policyWithoutGuard },
   { title: () => 'ecr-lifecycle-guard (mode: protect)', run: guard },
   { title: () => 'the lifecycle run: only what is safe is pruned', run: lifecycleRun },
+  { title: () => 'a blue/green web release that fails its smoke check on the test listener', run: blueGreenRelease },
 ];

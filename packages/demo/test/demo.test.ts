@@ -20,7 +20,7 @@ function runDemo(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: n
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 290_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -43,7 +43,7 @@ describe('npm run demo -- --no-docker', () => {
     expect(result.out).toMatch(/✓ Demo complete: \d+ checks passed/);
     expect(result.out).not.toContain('✗');
     expect(result.out).not.toContain('NodeVersionSupportWarning');
-  }, 150_000);
+  }, 300_000);
 
   it('migrates first: run-task runs the new web revision with the migration command, streams its log and exits 0', () => {
     const migration = stepText(result.out, 3);
@@ -106,6 +106,17 @@ describe('npm run demo -- --no-docker', () => {
     expect(lifecycle).toContain("✓ every service's image survived the lifecycle run");
     expect(lifecycle).toMatch(/✓ the replacement websocket task [a-f0-9]+ is RUNNING \(no CannotPullContainerError\)/);
   });
+
+  it('rolls back a blue/green web release that fails its smoke check on the test listener before production traffic moves', () => {
+    const bg = stepText(result.out, 9);
+    expect(bg).toContain('[stage] POST_TEST_TRAFFIC_SHIFT');
+    expect(bg).toMatch(/\[traffic\] test: shop-web-blue 0% \/ shop-web-green 100%/);
+    expect(bg).toMatch(/\[smoke\] http:\/\/127\.0\.0\.1:\d+\/checkout: FAILED — expected status 200, got 500/);
+    expect(bg).toContain('response: "RuntimeException: No application encryption key has been specified."');
+    expect(bg).toContain('✓ Gantry answered the PAUSE hook with ROLLBACK');
+    expect(bg).toContain('✓ production traffic never reached release 44 (production listener: 100% blue throughout)');
+    expect(bg).toMatch(/✓ ECS agrees: web-blue-green runs shop-web:2/);
+  });
 });
 
 describe('when something does not work', () => {
@@ -144,5 +155,5 @@ const docker = await probeDocker({ disabled: false });
     expect(out).toContain('✓ the bad release was caught');
     expect(out).toContain('✓ lifecycle pruned only unused images');
     expect(out).toMatch(/✓ Demo complete: \d+ checks passed/);
-  }, 150_000);
+  }, 300_000);
 });

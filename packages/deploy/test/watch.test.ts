@@ -1,6 +1,7 @@
 import { describe, expect, it, beforeEach } from '@jest/globals';
 import {
   DescribeServiceDeploymentsCommand,
+  DescribeServiceRevisionsCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
@@ -18,6 +19,9 @@ import { fakeClock, memoryLogger } from './helpers.js';
 const SD_ARN = 'arn:aws:ecs:us-east-1:123456789012:service-deployment/prod/web/NEWdeploy123';
 const OLD_TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/app:6';
 const NEW_TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/app:7';
+const TD_5 = 'arn:aws:ecs:us-east-1:123456789012:task-definition/app:5';
+const REV_5 = 'arn:aws:ecs:us-east-1:123456789012:service-revision/prod/web/5555';
+const REV_7 = 'arn:aws:ecs:us-east-1:123456789012:service-revision/prod/web/7777';
 const id = { deploymentId: 'ecs-svc/222', serviceDeploymentArn: SD_ARN };
 
 const dep = (over: Partial<Deployment>): Deployment => ({ id: 'ecs-svc/222', status: 'PRIMARY', taskDefinition: NEW_TD, desiredCount: 2, runningCount: 0, pendingCount: 0, failedTasks: 0, rolloutState: 'IN_PROGRESS', ...over });
@@ -117,6 +121,7 @@ function script(states: { service: Service; sd?: ServiceDeployment; tasks?: Task
   });
   ecsMock.on(ListTasksCommand).callsFake((input) => ({ taskArns: (current.tasks ?? []).filter((t) => (input.desiredStatus === 'STOPPED') === (t.lastStatus === 'STOPPED')).map((t) => t.taskArn!) }));
   ecsMock.on(DescribeTasksCommand).callsFake((input) => ({ tasks: (current.tasks ?? []).filter((t) => input.tasks.includes(t.taskArn!)) }));
+  ecsMock.on(DescribeServiceRevisionsCommand).callsFake((input) => ({ serviceRevisions: input.serviceRevisionArns.map((arn: string) => ({ serviceRevisionArn: arn, taskDefinition: arn === REV_5 ? TD_5 : arn === REV_7 ? NEW_TD : OLD_TD })) }));
   return { polls: () => i + 1 };
 }
 
@@ -127,7 +132,6 @@ const watchOptions = (over = {}) => ({
   cluster: 'prod',
   service: 'web',
   identity: { ...id, taskDefinitionArn: NEW_TD },
-  previousTaskDefinition: OLD_TD,
   pollMs: 5000,
   timeoutMs: 600_000,
   waitForRollback: false,
@@ -148,14 +152,16 @@ describe('watchRollout', () => {
       { service: svc([dep({ failedTasks: 1 }), oldDep()], { events: [{ id: 'e1', message: '(service web) has started 1 tasks: (task t1).' }, { id: 'e0', message: 'old event' }] }), sd: sd({ deploymentCircuitBreaker: { failureCount: 1, threshold: 3 } }), tasks: [crashed] },
       {
         service: svc([dep({ failedTasks: 3, rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }), oldDep()]),
-        sd: sd({ status: 'ROLLBACK_REQUESTED', deploymentCircuitBreaker: { status: 'TRIGGERED', failureCount: 3, threshold: 3 } }),
+        sd: sd({ status: 'ROLLBACK_REQUESTED', rollback: { reason: 'circuit breaker', serviceRevisionArn: REV_5 }, deploymentCircuitBreaker: { status: 'TRIGGERED', failureCount: 3, threshold: 3 } }),
         tasks: [crashed],
       },
       { service: svc([oldDep({ status: 'PRIMARY' })]), sd: sd({ status: 'ROLLBACK_SUCCESSFUL' }) },
     ]);
     const options = watchOptions({ knownEventIds: ['e0'] });
     const result = await watchRollout(options);
-    expect(result).toMatchObject({ outcome: 'failed', reason: 'ECS deployment circuit breaker: tasks failed to start.', rolledBackTo: OLD_TD, rollbackFinished: false });
+    // The rollback target is the revision ECS names (app:5, the last completed one), not the one the
+    // service showed before the deploy (app:6, itself an unfinished deployment).
+    expect(result).toMatchObject({ outcome: 'failed', reason: 'ECS deployment circuit breaker: tasks failed to start.', rolledBackTo: TD_5, rollbackFinished: false, rollbackBy: 'ecs' });
     expect(polls()).toBe(3);
     const log = options.logger.text();
     expect(log).not.toContain('old event');

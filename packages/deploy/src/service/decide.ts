@@ -1,4 +1,5 @@
 import type { Deployment, Service, ServiceDeployment, Task } from '@aws-sdk/client-ecs';
+import type { Strategy } from './strategy.js';
 
 /** What one poll saw: our service deployment, the service, and the tasks our deployment started. */
 export interface RolloutSnapshot {
@@ -37,7 +38,7 @@ export function ourDeployment(service: Service, id: RolloutIdentity): Deployment
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceDeployment.html
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html
  */
-export function decide(snapshot: RolloutSnapshot, id: RolloutIdentity, previous?: RolloutSnapshot): Decision {
+export function decide(snapshot: RolloutSnapshot, id: RolloutIdentity, previous?: RolloutSnapshot, strategy: Strategy = 'ROLLING'): Decision {
   const sd = snapshot.serviceDeployment;
   const ours = ourDeployment(snapshot.service, id);
   const status = sd?.status;
@@ -50,7 +51,9 @@ export function decide(snapshot: RolloutSnapshot, id: RolloutIdentity, previous?
   const replacedByArn = id.serviceDeploymentArn && current && current !== id.serviceDeploymentArn ? current : undefined;
   const primary = snapshot.service.deployments?.find((d) => d.status === 'PRIMARY');
   const replacedById = primary && primary.id !== id.deploymentId ? primary.id : undefined;
-  const completed = status === 'SUCCESSFUL' || (ours?.status === 'PRIMARY' && ours.rolloutState === 'COMPLETED');
+  // Blue/green, linear and canary deployments finish only after the bake time: SUCCESSFUL is the one mark.
+  // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html
+  const completed = status === 'SUCCESSFUL' || ((strategy === 'ROLLING' || !sd) && ours?.status === 'PRIMARY' && ours.rolloutState === 'COMPLETED');
   if (completed) {
     // ECS can call a deployment complete while its tasks crash right after reaching RUNNING: such tasks are
     // not "failed" for the circuit breaker (failedTasks counts launches that never reach RUNNING or fail

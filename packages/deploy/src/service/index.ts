@@ -1,5 +1,12 @@
-export { deployService, type DeployOptions, type DeployResult } from './deploy.js';
-export { deploymentConfigurationFor, deploymentInProgress, preflight, updateService, waitForIdle, type UpdateOptions, type CircuitBreakerOptions } from './update.js';
+export { alreadyChanged, deployService, type DeployOptions, type DeployResult } from './deploy.js';
+export { STRATEGY_SETTINGS, type StrategySettings, deploymentConfigurationFor, deploymentInProgress, preflight, updateService, waitForIdle, type UpdateOptions, type CircuitBreakerOptions } from './update.js';
 export { watchRollout, pollRollout, describeState, type WatchOptions, type WatchResult, type Outcome } from './watch.js';
 export { decide, rollbackState, stoppedTaskReasons, ourDeployment, type Decision, type RolloutSnapshot, type RolloutIdentity } from './decide.js';
-export { deploymentSummary, stateReport, consoleUrl, revisionLabel } from './report.js';
+export { deploymentSummary, stateReport, consoleHost, consoleUrl, revisionLabel } from './report.js';
+export { checkPlan, type PlanOptions } from './plan.js';
+export { runSmokeChecks, smokeKind, smokeFailureLines, checkOnce, type SmokeTarget, type SmokeCheckOptions, type SmokeOutcome, type SmokeResult } from './smoke.js';
+export { EarlyStopMonitor, type EarlyStopOptions } from './early-stop.js';
+export { alarmStates, unhealthyTargets, ruleWeights, splitText, targetGroupName, type InsightClients } from './insight.js';
+export { strategyOf, hasPauseHookAt, listenerRules, targetGroups, serviceAlarms, shiftsTraffic, SMOKE_CHECK_STAGE, type Strategy } from './strategy.js';
+export { StageStream, hookLabel } from './stages.js';
+export { rollBack } from './rollback.js';

@@ -9,10 +9,21 @@ const OUTCOME_TEXT: Record<DeployResult['outcome'], string> = {
   cancelled: '🛑 cancelled',
 };
 
-/** The ECS console page of one service deployment. */
+/**
+ * The AWS Management Console host of the partition a region belongs to: China regions (cn-*) are served
+ * from console.amazonaws.cn, GovCloud (us-gov-*) from console.amazonaws-us-gov.com.
+ * https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/partitions.html
+ */
+export function consoleHost(region: string): string {
+  if (region.startsWith('cn-')) return 'console.amazonaws.cn';
+  if (region.startsWith('us-gov-')) return 'console.amazonaws-us-gov.com';
+  return 'console.aws.amazon.com';
+}
+
+/** The ECS console page of one service deployment, in the region's partition. */
 export function consoleUrl(r: Pick<DeployResult, 'cluster' | 'service' | 'deploymentId' | 'region'>): string {
   const name = (arnOrName: string) => arnOrName.split('/').pop()!;
-  return `https://console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(name(r.cluster))}/services/${encodeURIComponent(name(r.service))}/deployments/${encodeURIComponent(r.deploymentId)}?region=${r.region}`;
+  return `https://${consoleHost(r.region)}/ecs/v2/clusters/${encodeURIComponent(name(r.cluster))}/services/${encodeURIComponent(name(r.service))}/deployments/${encodeURIComponent(r.deploymentId)}?region=${r.region}`;
 }
 
 export function revisionLabel(arn: string | undefined): string {
@@ -31,8 +42,8 @@ export function deploymentSummary(r: DeployResult): string {
       `[${r.deploymentId}](${consoleUrl(r)})`,
     ],
   ];
-  const parts = [`### Deploy ${r.service}`, '', markdownTable(['service', 'revision', 'images', 'outcome', 'duration', 'deployment'], rows), '', `**${r.outcome}**: ${r.reason}`];
-  if (r.rolledBackTo) parts.push('', `Rolled back to \`${revisionLabel(r.rolledBackTo)}\`${r.rollbackFinished ? '' : ' (rollback still in progress when the action stopped watching)'}.`);
+  const parts = [`### Deploy ${r.service} (${r.strategy})`, '', markdownTable(['service', 'revision', 'images', 'outcome', 'duration', 'deployment'], rows), '', `**${r.outcome}**: ${r.reason}`];
+  if (r.rolledBackTo) parts.push('', `Rolled back${r.rollbackBy === 'gantry' ? ' by Gantry' : ''} to \`${revisionLabel(r.rolledBackTo)}\`${r.rollbackFinished ? '' : ' (rollback still in progress when the action stopped watching)'}.`);
   if (r.explanation.length) parts.push('', codeBlock(r.explanation.join('\n')));
   return parts.join('\n') + '\n';
 }
@@ -41,7 +52,7 @@ export function deploymentSummary(r: DeployResult): string {
 export function stateReport(r: DeployResult): string[] {
   return [
     `Outcome: ${r.outcome} — ${r.reason}`,
-    `Service: ${r.service} (cluster ${r.cluster.split('/').pop()})`,
+    `Service: ${r.service} (cluster ${r.cluster.split('/').pop()}, ${r.strategy} deployments)`,
     `Task definition: ${revisionLabel(r.previousTaskDefinition)} → ${revisionLabel(r.taskDefinitionArn)}`,
     ...(r.rolledBackTo ? [`Rolled back to: ${revisionLabel(r.rolledBackTo)}${r.rollbackFinished ? '' : ' (in progress)'}`] : []),
     ...(r.supersededBy ? [`Superseded by: ${r.supersededBy}`] : []),

@@ -13,6 +13,7 @@ import { UserError } from '@gantry/github';
 import { describeServiceOrFail } from '../task-definition/load.js';
 import { errorText, isTransient, type Clock, type Logger } from '../runtime.js';
 import type { RolloutIdentity } from './decide.js';
+import { strategyOf, type Strategy } from './strategy.js';
 
 export interface CircuitBreakerOptions {
   thresholdType?: ThresholdType;
@@ -30,14 +31,38 @@ export interface UpdateOptions {
   circuitBreaker: CircuitBreakerOptions;
   /** CloudWatch alarms that fail (and roll back) the deployment; absent keeps the service's setting. */
   alarms?: { names: string[]; rollback: boolean };
+  /** Strategy settings to change; each only for the strategies that use it (checked in preflight). */
+  strategySettings?: StrategySettings;
 }
+
+/** ECS settings that only some strategies use. Absent fields keep the service's setting. */
+export interface StrategySettings {
+  /** BLUE_GREEN, LINEAR, CANARY: minutes both revisions run after production traffic moved. */
+  bakeTimeMinutes?: number;
+  /** CANARY: share of production traffic on the new revision during the canary phase. */
+  canaryPercent?: number;
+  canaryBakeTimeMinutes?: number;
+  /** LINEAR: share of production traffic moved at each step. */
+  linearStepPercent?: number;
+  linearStepBakeTimeMinutes?: number;
+}
+
+/** Which strategies use each setting, and the action input that sets it. */
+export const STRATEGY_SETTINGS: Record<keyof StrategySettings, { input: string; strategies: Strategy[] }> = {
+  bakeTimeMinutes: { input: 'bake-time-minutes', strategies: ['BLUE_GREEN', 'LINEAR', 'CANARY'] },
+  canaryPercent: { input: 'canary-percent', strategies: ['CANARY'] },
+  canaryBakeTimeMinutes: { input: 'canary-bake-time-minutes', strategies: ['CANARY'] },
+  linearStepPercent: { input: 'linear-step-percent', strategies: ['LINEAR'] },
+  linearStepBakeTimeMinutes: { input: 'linear-step-bake-time-minutes', strategies: ['LINEAR'] },
+};
 
 /**
  * The service's deployment configuration with the circuit breaker turned on with rollback, and every
  * other setting (percentages, strategy, bake time, hooks, alarms unless given) kept as it is.
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentCircuitBreaker.html
  */
-export function deploymentConfigurationFor(existing: DeploymentConfiguration | undefined, options: Pick<UpdateOptions, 'circuitBreaker' | 'alarms'>): DeploymentConfiguration {
+export function deploymentConfigurationFor(existing: DeploymentConfiguration | undefined, options: Pick<UpdateOptions, 'circuitBreaker' | 'alarms' | 'strategySettings'>): DeploymentConfiguration {
+  const st = options.strategySettings ?? {};
   const cb = options.circuitBreaker;
   const current = existing?.deploymentCircuitBreaker;
   const threshold =
@@ -53,7 +78,18 @@ export function deploymentConfigurationFor(existing: DeploymentConfiguration | u
       ...(cb.resetOnHealthyTask !== undefined ? { resetOnHealthyTask: cb.resetOnHealthyTask } : current?.resetOnHealthyTask !== undefined ? { resetOnHealthyTask: current.resetOnHealthyTask } : {}),
     },
     ...(options.alarms ? { alarms: { alarmNames: options.alarms.names, enable: options.alarms.names.length > 0, rollback: options.alarms.rollback } } : {}),
+    ...(st.bakeTimeMinutes !== undefined ? { bakeTimeInMinutes: st.bakeTimeMinutes } : {}),
+    ...(st.canaryPercent !== undefined || st.canaryBakeTimeMinutes !== undefined
+      ? { canaryConfiguration: { ...existing?.canaryConfiguration, ...defined({ canaryPercent: st.canaryPercent, canaryBakeTimeInMinutes: st.canaryBakeTimeMinutes }) } }
+      : {}),
+    ...(st.linearStepPercent !== undefined || st.linearStepBakeTimeMinutes !== undefined
+      ? { linearConfiguration: { ...existing?.linearConfiguration, ...defined({ stepPercent: st.linearStepPercent, stepBakeTimeInMinutes: st.linearStepBakeTimeMinutes }) } }
+      : {}),
   };
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export interface PreflightResult {
@@ -129,6 +165,9 @@ export async function updateService(ecs: ECSClient, options: UpdateOptions, befo
   const service = out.service;
   const primary = service?.deployments?.find((d) => d.status === 'PRIMARY');
   if (!service || !primary?.id) throw new Error('UpdateService returned no primary deployment');
+  if (primary.taskDefinition && primary.taskDefinition !== taskDefinitionArn) {
+    throw new UserError(`UpdateService answered with a primary deployment of ${primary.taskDefinition}, not ${taskDefinitionArn}: another deployment changed '${options.service}' at the same moment.`, "Serialise deployments of one service (the workflow's concurrency group) and run the step again.");
+  }
   let serviceDeploymentArn = service.currentServiceDeployment;
   if (!serviceDeploymentArn || serviceDeploymentArn === before.currentServiceDeployment) {
     // Older responses lack currentServiceDeployment: find the deployment UpdateService just started.
