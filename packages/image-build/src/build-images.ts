@@ -84,7 +84,8 @@ export interface ImageSummary {
 export interface BuildImagesResult {
   build: BuildTarget;
   registry: string;
-  builder: BuilderKind;
+  /** Undefined when nothing was built (`build: base` and the base exists). */
+  builder?: BuilderKind;
   platforms: string[];
   /** `host/repo@sha256:...` of the app image; undefined with `build: base`. */
   image?: string;
@@ -136,6 +137,24 @@ export async function buildImages(options: BuildImagesOptions, deps: BuildImages
       `ECR repository ${missing.map((m) => `'${m}'`).join(' and ')} does not exist.`,
       "Create it (e.g. with Terraform), fix the 'repository'/'base-repository' input, or set create-repository: true.",
     );
+  }
+
+  // A base-only job whose base exists has nothing to build: no engine, no login, no push.
+  if (plan.build === 'base' && missing.length === 0) {
+    const credentials = await ecrCall('asking ECR for the registry host (ecr:GetAuthorizationToken)', () => getRegistryCredentials(ecr, registryId));
+    const found = await ecrCall(`looking up the base image ${baseRepository}:${plan.baseTag}`, () => findImage(ecr, baseRepository, { tag: plan.baseTag! }, registryId));
+    if (found) {
+      const image = `${credentials.host}/${baseRepository}@${found.digest}`;
+      logger.info(`Base image ${credentials.host}/${baseRepository}:${plan.baseTag} exists (${found.digest}); nothing to build.`);
+      return {
+        build: plan.build,
+        registry: credentials.host,
+        platforms: plan.platforms,
+        tags: [],
+        base: { image, digest: found.digest, tag: plan.baseTag!, rebuilt: false, raceLost: false, ...(found.sizeBytes !== undefined ? { sizeBytes: found.sizeBytes } : {}), hash: plan.hash!.hash, files: plan.hash!.files },
+        repositoriesCreated: [],
+      };
+    }
   }
 
   await checkEngine(docker);

@@ -43,7 +43,7 @@ export function renderSummary(result: BuildImagesResult): string {
     table,
     '',
     ...(tags ? [`Tags: ${tags}  `] : []),
-    `Platforms: ${result.platforms.join(', ')} · builder: ${result.builder === 'buildx' ? 'docker buildx' : 'docker build (BuildKit)'}  `,
+    `Platforms: ${result.platforms.join(', ')} · builder: ${result.builder === undefined ? 'none (nothing to build)' : result.builder === 'buildx' ? 'docker buildx' : 'docker build (BuildKit)'}  `,
     ...(result.base.files ? [`Base inputs hashed: ${result.base.files.map((f) => `\`${f}\``).join(', ')}`] : []),
     ...(result.repositoriesCreated.length ? ['', `Created repositories: ${result.repositoriesCreated.join(', ')}`] : []),
     '',

@@ -60,7 +60,7 @@ const STAGING = /:gantry-staging-[0-9a-f]{16}$/;
 const pushes = (docker: ReturnType<typeof fakeDocker>) => docker.calls.filter((c) => c.args[0] === 'push').map((c) => c.args[1]!);
 const tagsPut = () => ecrMock.commandCalls(PutImageCommand).map((c) => `${c.args[0].input.repositoryName}:${c.args[0].input.imageTag}@${c.args[0].input.imageDigest}`);
 
-function ecrWith({ baseExists }: { baseExists: boolean }) {
+function ecrWith({ baseExists, misses = 2 }: { baseExists: boolean; misses?: number }) {
   ecrMock.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: 'shop/web', repositoryUri: `${HOST}/shop/web`, imageTagMutability: 'IMMUTABLE' }] });
   ecrMock.on(BatchGetImageCommand).callsFake((input: { imageIds: { imageDigest: string }[] }) => ({
     images: [{ imageId: input.imageIds[0], imageManifest: `{"manifest":"${input.imageIds[0]!.imageDigest}"}`, imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json' }],
@@ -75,7 +75,7 @@ function ecrWith({ baseExists }: { baseExists: boolean }) {
     const id = input.imageIds[0]!;
     if (id.imageTag?.startsWith('base-')) {
       // Missing before the build and before tagging; then the tag names the pushed base.
-      if (!baseExists && ++baseLookups <= 2) throw Object.assign(new Error('not found'), { name: 'ImageNotFoundException' });
+      if (!baseExists && ++baseLookups <= misses) throw Object.assign(new Error('not found'), { name: 'ImageNotFoundException' });
       return { imageDetails: [{ imageDigest: digestOf(1), imageTags: [id.imageTag], imageSizeInBytes: 50_000_000 }] };
     }
     return { imageDetails: [{ imageDigest: id.imageDigest, imageTags: [SHA, 'latest'], imageSizeInBytes: 51_000_000 }] };
@@ -272,7 +272,7 @@ describe('buildImages', () => {
     const appOnly = (dir: string, over: Partial<BuildImagesOptions> = {}) => options(dir, { build: 'app', base: undefined, baseImage: BASE, ...over });
 
     it('build: base builds and tags only the base, and touches no app repository', async () => {
-      ecrWith({ baseExists: false });
+      ecrWith({ baseExists: false, misses: 3 }); // looked up before the engine is checked, too
       const docker = workingDocker();
       const result = await buildImages(options(await workspace(), { build: 'base', baseRepository: 'shop/base' }), { ecr: new ECRClient({}), docker, clock, logger: memoryLogger(), mask: () => {} });
       expect(builds(docker.calls).map((c) => flagValues(c.args, '--file')[0]!.split('/').pop())).toEqual(['base.Dockerfile']);
@@ -280,6 +280,17 @@ describe('buildImages', () => {
       expect(result.image).toBeUndefined();
       expect(ecrMock.commandCalls(DescribeRepositoriesCommand).map((c) => c.args[0].input.repositoryNames)).toEqual([['shop/base']]);
       expect(tagsPut()).toEqual([`shop/base:${result.base.tag}@${digestOf(1)}`]);
+    });
+
+    it('build: base with the base already in ECR touches no engine and logs in nowhere', async () => {
+      ecrWith({ baseExists: true });
+      const docker = workingDocker();
+      const logins: string[] = [];
+      const result = await buildImages(options(await workspace(), { build: 'base' }), { ecr: new ECRClient({}), docker, clock, logger: memoryLogger(), mask: () => {}, onLogin: (h) => logins.push(h) });
+      expect(result).toMatchObject({ build: 'base', tags: [], base: { rebuilt: false, digest: digestOf(1), image: `${HOST}/shop/web@${digestOf(1)}` } });
+      expect(result.builder).toBeUndefined();
+      expect(docker.calls).toEqual([]);
+      expect(logins).toEqual([]);
     });
 
     it('build: app checks the given base exists, then builds only the app on it', async () => {
