@@ -154,7 +154,7 @@ const startSimulator = await import(simPackage).then(
     // An app step given a base-dockerfile as well is told which job it belongs to, with one ::error::.
     const wrong = await runAction(actionDir, {
       cwd: workspace,
-      inputs: { build: 'app', repository, 'base-image': base.outputs['base-image']!, 'base-dockerfile': 'docker/base.Dockerfile', 'base-hash-files': 'composer.lock', docker: env.binary },
+      inputs: { build: 'app', repository, 'commit-sha': 'e1b2c3d4e5f60718293a4b5c6d7e8f9012345678', 'base-image': base.outputs['base-image']!, 'base-dockerfile': 'docker/base.Dockerfile', 'base-hash-files': 'composer.lock', docker: env.binary },
       env: { ...sim.env, DOCKER_HOST: process.env.DOCKER_HOST, DOCKER_CONFIG: dockerConfig },
     });
     expect(wrong.exitCode).not.toBe(0);
