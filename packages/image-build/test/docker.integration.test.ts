@@ -138,6 +138,17 @@ async function labelsOf(registry: string, repository: string, reference: string)
     for (const secret of masked) expect(log.join('\n')).not.toContain(secret);
   }, 240_000);
 
+  it('fails a broken app build with its last log lines and puts no final tag', async () => {
+    const [repository, baseRepository] = [uniqueRepository('web'), uniqueRepository('base')];
+    await createRepository(repository);
+    await createRepository(baseRepository);
+    const root = await workspace();
+    await writeFile(join(root, 'docker/app.Dockerfile'), 'ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nRUN echo about-to-fail && exit 3\n');
+    const attempt = buildImages(options(root, repository, baseRepository, { commitSha: SHA(0xd9) }), deps(await client()));
+    await expect(attempt).rejects.toThrow(/The app image build failed \(docker exited 1\); nothing was pushed\. Last lines of the build log:[\s\S]*exit 3/);
+    expect(await registryManifest(env.registry, repository, SHA(0xd9))).toBeUndefined();
+  }, 180_000);
+
   it('split form: base in one job, three app images in three further jobs on fresh engines, all pinned to the one base digest', async () => {
     const [baseRepository, ...appRepositories] = [uniqueRepository('base'), uniqueRepository('web'), uniqueRepository('worker'), uniqueRepository('websocket')];
     for (const name of [baseRepository, ...appRepositories]) await createRepository(name);
