@@ -251,12 +251,10 @@ export async function buildImages(options: BuildImagesOptions, deps: BuildImages
       ecr,
       ctx,
     );
-    let tagged = false;
     try {
       await tagStaged(staged, tagNames, to, ecr);
-      tagged = true;
     } finally {
-      await releaseStaging(staged, tagged ? tagNames : [], to, ecr, ctx);
+      await releaseStaging(staged, [], to, ecr, ctx);
     }
     return staged;
   });

@@ -55,15 +55,20 @@ export async function tagStaged(staged: StagedImage, tags: readonly string[], to
 /**
  * Removes the staging tag (the image stays under its final tags; an image that lost a race and has no
  * other tag is deleted with it) and, on an engine that holds the image (plain `docker build`), names it
- * locally by its final tags and drops the staging name, so the engine's images look as after a push.
+ * locally by `localTags` and drops the staging name (both at once). The base keeps its content tag
+ * locally, so the app build finds it on the engine; an app needs no local name (its layers stay in
+ * BuildKit's cache).
  * Best effort: a failure here leaves a stray staging tag, reported as a warning, never a wrong image.
  */
 export async function releaseStaging(staged: StagedImage, localTags: readonly string[], to: Destination, ecr: ECRClient, ctx: BuildContext): Promise<void> {
-  await removeTag(ecr, to.repositoryName, staged.stagingTag, to.registryId).catch((err: Error) => {
+  const registry = removeTag(ecr, to.repositoryName, staged.stagingTag, to.registryId).catch((err: Error) => {
     ctx.logger.warning(`Could not remove the staging tag ${to.repositoryUri}:${staged.stagingTag} (${err.message}); delete it by hand or let a lifecycle rule expire it.`);
   });
-  if (ctx.builder !== 'buildkit') return;
-  const stagingRef = `${to.repositoryUri}:${staged.stagingTag}`;
-  for (const tag of localTags) await ctx.docker.run(['tag', stagingRef, `${to.repositoryUri}:${tag}`]).catch(() => undefined);
-  await ctx.docker.run(['rmi', stagingRef]).catch(() => undefined);
+  const engine = async () => {
+    if (ctx.builder !== 'buildkit') return;
+    const stagingRef = `${to.repositoryUri}:${staged.stagingTag}`;
+    for (const tag of localTags) await ctx.docker.run(['tag', stagingRef, `${to.repositoryUri}:${tag}`]).catch(() => undefined);
+    await ctx.docker.run(['rmi', stagingRef]).catch(() => undefined);
+  };
+  await Promise.all([registry, engine()]);
 }
