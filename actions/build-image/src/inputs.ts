@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Inputs, type InputSource } from '@gantry/github';
-import { DEFAULT_PLATFORM, type BuildImagesOptions } from '@gantry/image-build';
+import { BUILD_TARGETS, DEFAULT_PLATFORM, type BuildImagesOptions } from '@gantry/image-build';
+import { InputError } from '@gantry/github';
 
 export interface ActionInputs {
   region?: string;
@@ -12,8 +13,17 @@ export interface ActionInputs {
 /** Every input of the action, checked and typed. The only place that reads inputs. */
 export function getInputs(source: InputSource = process.env): ActionInputs {
   const inputs = new Inputs(source);
-  const repository = inputs.string('repository', { required: true, example: 'shop/web' });
+  const build = inputs.enum('build', { values: BUILD_TARGETS, example: 'base', default: 'base-and-app' })!;
   const baseRepository = inputs.string('base-repository', { example: 'shop/base' });
+  // A base-only job may name just the base repository.
+  const repository = inputs.string('repository', { required: build !== 'base' || !baseRepository, example: 'shop/web' }) ?? baseRepository!;
+  const baseImage = inputs.string('base-image', { example: '${{ needs.base.outputs.base-image }}' });
+  const baseDockerfile = inputs.string('base-dockerfile', { example: 'docker/base.Dockerfile' });
+  const baseHashFiles = inputs.list('base-hash-files', { example: 'composer.lock' });
+  if (build !== 'app') {
+    if (!baseDockerfile) throw new InputError('base-dockerfile', `is required with build: ${build}`, 'docker/base.Dockerfile');
+    if (baseHashFiles.length === 0) throw new InputError('base-hash-files', `is required with build: ${build}`, 'composer.lock');
+  }
   const context = inputs.string('context', { example: '.', default: '.' });
   const baseContext = inputs.string('base-context', { example: '.', default: context });
   const commitSha = inputs.string('commit-sha', { example: '${{ github.sha }}' }) ?? source.GITHUB_SHA ?? '';
@@ -31,8 +41,10 @@ export function getInputs(source: InputSource = process.env): ActionInputs {
     logout: inputs.boolean('logout', { default: true }),
     options: {
       rootDir: resolve(workspace, inputs.string('working-directory', { example: '.', default: '.' })),
+      build,
       repository,
       ...(baseRepository ? { baseRepository } : {}),
+      ...(baseImage ? { baseImage } : {}),
       app: {
         context,
         dockerfile: inputs.string('dockerfile', { example: 'docker/app.Dockerfile', default: `${context}/Dockerfile` }),
@@ -41,16 +53,21 @@ export function getInputs(source: InputSource = process.env): ActionInputs {
         cacheFrom: inputs.list('cache-from', { example: 'type=gha,scope=app' }),
         cacheTo: inputs.list('cache-to', { example: 'type=gha,scope=app,mode=max' }),
       },
-      base: {
-        context: baseContext,
-        dockerfile: inputs.string('base-dockerfile', { required: true, example: 'docker/base.Dockerfile' }),
-        ...(baseTarget ? { target: baseTarget } : {}),
-        buildArgs: inputs.map('base-build-args', { example: 'PHP_VERSION=8.3' }),
-        cacheFrom: inputs.list('base-cache-from', { example: 'type=gha,scope=base' }),
-        cacheTo: inputs.list('base-cache-to', { example: 'type=gha,scope=base,mode=max' }),
-        hashFiles: inputs.list('base-hash-files', { required: true, example: 'composer.lock' }),
-        tagPrefix: inputs.string('base-tag-prefix', { example: 'base-', default: 'base-' }),
-      },
+      // With build: app the base comes by digest; base-* inputs given anyway are refused by the library.
+      ...(baseDockerfile || baseHashFiles.length > 0
+        ? {
+            base: {
+              context: baseContext,
+              dockerfile: baseDockerfile ?? '',
+              ...(baseTarget ? { target: baseTarget } : {}),
+              buildArgs: inputs.map('base-build-args', { example: 'PHP_VERSION=8.3' }),
+              cacheFrom: inputs.list('base-cache-from', { example: 'type=gha,scope=base' }),
+              cacheTo: inputs.list('base-cache-to', { example: 'type=gha,scope=base,mode=max' }),
+              hashFiles: baseHashFiles,
+              tagPrefix: inputs.string('base-tag-prefix', { example: 'base-', default: 'base-' })!,
+            },
+          }
+        : {}),
       baseImageArg: inputs.string('base-image-arg', { example: 'BASE_IMAGE', default: 'BASE_IMAGE', pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, patternHint: 'a build arg name' }),
       platforms: inputs.list('platforms', { example: DEFAULT_PLATFORM, default: [DEFAULT_PLATFORM] }),
       commitSha,

@@ -25,11 +25,13 @@ async function main(): Promise<void> {
       }
     },
   });
-  actionIO.setOutput('image', result.image);
-  actionIO.setOutput('image-uri-tagged', result.imageUriTagged);
-  actionIO.setOutput('digest', result.digest);
+  // With build: base there is no app image; its outputs are empty strings.
+  actionIO.setOutput('image', result.image ?? '');
+  actionIO.setOutput('image-uri-tagged', result.imageUriTagged ?? '');
+  actionIO.setOutput('digest', result.digest ?? '');
   actionIO.setOutput('base-image', result.base.image);
-  actionIO.setOutput('base-tag', result.base.tag);
+  actionIO.setOutput('base-digest', result.base.digest);
+  actionIO.setOutput('base-tag', result.base.tag ?? '');
   actionIO.setOutput('base-rebuilt', result.base.rebuilt);
   actionIO.setOutput('tags', result.tags.join('\n'));
   actionIO.setOutput('registry', result.registry);

@@ -113,4 +113,38 @@ const BASE_DIGEST_LABEL = 'org.opencontainers.image.base.digest';
     expect(post.exitCode).toBe(0);
     expect(post.log).toContain(`Logged out of ${env.registry}.`);
   });
+
+  it('split form: a build: base step, then a build: app step given only its base-image output', async () => {
+    const step = async (inputs: Record<string, string | boolean>) => {
+      const result = await runAction(actionDir, {
+        cwd: workspace,
+        timeoutMs: 170_000,
+        inputs: { docker: env.binary, network: 'host', 'create-repository': true, 'commit-sha': 'e1b2c3d4e5f60718293a4b5c6d7e8f9012345678', ...inputs },
+        env: { ...sim.env, DOCKER_HOST: process.env.DOCKER_HOST, DOCKER_CONFIG: dockerConfig },
+      });
+      if (result.exitCode !== 0) throw new Error(`action failed (${result.exitCode}): ${result.errors.join('\n')}\n${result.log.slice(-3000)}`);
+      return result;
+    };
+    await writeFile(join(workspace, 'composer.lock'), `{ "packages": [], "nonce": "${Date.now()}-${Math.random()}" }\n`);
+    const base = await step({ build: 'base', 'base-repository': baseRepository, 'base-dockerfile': 'docker/base.Dockerfile', 'base-hash-files': 'composer.lock' });
+    expect(base.outputs['base-rebuilt']).toBe('true');
+    expect(base.outputs.image).toBe('');
+    expect(base.outputs['base-image']).toBe(`${env.registry}/${baseRepository}@${base.outputs['base-digest']}`);
+    expect(base.log).not.toContain('Build the app image');
+
+    const app = await step({ build: 'app', repository: `${repository}-worker`, 'base-image': base.outputs['base-image']!, dockerfile: 'docker/app.Dockerfile' });
+    expect(app.log).not.toContain('Build the base image');
+    expect(app.outputs['base-image']).toBe(base.outputs['base-image']);
+    const config = await registryImageConfig(env.registry, `${repository}-worker`, app.outputs.digest!);
+    expect(config.config.Labels?.[BASE_DIGEST_LABEL]).toBe(base.outputs['base-digest']);
+
+    // An app step given a base-dockerfile as well is told which job it belongs to, with one ::error::.
+    const wrong = await runAction(actionDir, {
+      cwd: workspace,
+      inputs: { build: 'app', repository, 'commit-sha': 'e1b2c3d4e5f60718293a4b5c6d7e8f9012345678', 'base-image': base.outputs['base-image']!, 'base-dockerfile': 'docker/base.Dockerfile', 'base-hash-files': 'composer.lock', docker: env.binary },
+      env: { ...sim.env, DOCKER_HOST: process.env.DOCKER_HOST, DOCKER_CONFIG: dockerConfig },
+    });
+    expect(wrong.exitCode).not.toBe(0);
+    expect(wrong.errors).toEqual([expect.stringMatching(/Input 'build' is 'app'.*belong to the job with build: base/)]);
+  }, 300_000);
 });

@@ -47,8 +47,8 @@ describe('getInputs', () => {
         'working-directory': 'services/web',
       }),
     );
-    expect(options.base.hashFiles).toEqual(['composer.lock', 'package-lock.json', '!docker/*.md']);
-    expect(options.base.buildArgs).toEqual({ PHP_VERSION: '8.3', EXT: 'intl', gd: '1' });
+    expect(options.base?.hashFiles).toEqual(['composer.lock', 'package-lock.json', '!docker/*.md']);
+    expect(options.base?.buildArgs).toEqual({ PHP_VERSION: '8.3', EXT: 'intl', gd: '1' });
     expect(options.extraTags).toEqual(['latest', 'release-1']);
     expect(options.platforms).toEqual(['linux/amd64', 'linux/arm64']);
     expect(options.provenance).toBe(true);

@@ -116,83 +116,92 @@ export async function rehearseWorkflow(workflow: Workflow, options: RehearsalOpt
     ...options.env,
   };
   const result: Rehearsal = { jobs: {}, steps: [] };
-  const store = await storeFor(options);
+  // actions/upload-artifact and download-artifact, as between jobs on GitHub: named copies of files,
+  // kept in a directory of this rehearsal. Each leg gets its own RUNNER_TEMP, as each runner has.
+  const scratch = await mkdtemp(join(tmpdir(), 'gantry-rehearsal-'));
+  const store = await rehearsalStore(scratch, options);
   try {
-  for (const jobId of jobOrder(workflow)) {
-    const job = workflow.jobs[jobId]!;
-    const needs = Object.fromEntries(needsOf(job).map((n) => [n, { result: result.jobs[n]!.result, outputs: result.jobs[n]!.outputs }])) as Record<string, Value>;
-    const failedNeed = needsOf(job).some((n) => result.jobs[n]!.result !== 'success');
-    const jobContext: Context = { inputs, github, needs, vars: {}, __status: { failed: failedNeed, cancelled: false } };
-    if (!condition(job.if, jobContext)) {
-      result.jobs[jobId] = { result: 'skipped', outputs: {}, legs: [] };
-      continue;
-    }
-    const record: JobRecord = { result: 'success', outputs: {}, legs: [] };
-    // Matrix legs run at the same time, as on GitHub (fail-fast: false lets them all finish).
-    const runLeg = async (matrix: Record<string, Value> | undefined) => {
-      const steps: Record<string, Value> = {};
-      const jobEnv: Record<string, string> = {};
-      let failed = false;
-      for (const step of job.steps ?? []) {
-        const context: Context = { ...jobContext, matrix: matrix ?? {}, steps, __status: { failed, cancelled: false } };
-        const rec: StepRecord = { job: jobId, leg: matrix, id: step.id, uses: step.uses, run: step.run !== undefined, outcome: 'success', outputs: {} };
-        result.steps.push(rec);
-        if (!condition(step.if, context)) {
-          rec.outcome = 'skipped';
-          if (step.id) steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
-          continue;
-        }
-        const env = { ...baseEnv, ...jobEnv, ...textRecord(step.env, context) };
-        const action = gantryActionName(step.uses);
-        if (action) {
-          rec.inputs = textRecord(step.with, context);
-          const stand = options.replaceAction?.[action];
-          if (stand) {
-            rec.outputs = await stand(rec.inputs);
-            rec.note = 'stand-in';
-          } else {
-            const run = await runAction(repoPath('actions', action), { inputs: rec.inputs, env, cwd: options.workspace, timeoutMs: options.timeoutMs ?? 120_000 });
-            rec.action = run;
+    for (const jobId of jobOrder(workflow)) {
+      const job = workflow.jobs[jobId]!;
+      const needs = Object.fromEntries(needsOf(job).map((n) => [n, { result: result.jobs[n]!.result, outputs: result.jobs[n]!.outputs }])) as Record<string, Value>;
+      const failedNeed = needsOf(job).some((n) => result.jobs[n]!.result !== 'success');
+      const jobContext: Context = { inputs, github, needs, vars: {}, __status: { failed: failedNeed, cancelled: false } };
+      if (!condition(job.if, jobContext)) {
+        result.jobs[jobId] = { result: 'skipped', outputs: {}, legs: [] };
+        continue;
+      }
+      const record: JobRecord = { result: 'success', outputs: {}, legs: [] };
+      // Matrix legs run at the same time, as on GitHub (fail-fast: false lets them all finish).
+      const runLeg = async (matrix: Record<string, Value> | undefined) => {
+        const steps: Record<string, Value> = {};
+        const runnerTemp = await mkdtemp(join(scratch, 'runner-temp-'));
+        const jobEnv: Record<string, string> = { RUNNER_TEMP: runnerTemp };
+        let failed = false;
+        for (const step of job.steps ?? []) {
+          const context: Context = { ...jobContext, runner: { temp: runnerTemp }, matrix: matrix ?? {}, steps, __status: { failed, cancelled: false } };
+          const rec: StepRecord = { job: jobId, leg: matrix, id: step.id, uses: step.uses, run: step.run !== undefined, outcome: 'success', outputs: {} };
+          result.steps.push(rec);
+          if (!condition(step.if, context)) {
+            rec.outcome = 'skipped';
+            if (step.id) steps[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
+            continue;
+          }
+          const env = { ...baseEnv, ...jobEnv, ...textRecord(step.env, context) };
+          const action = gantryActionName(step.uses);
+          if (action) {
+            rec.inputs = textRecord(step.with, context);
+            const stand = options.replaceAction?.[action];
+            if (stand) {
+              rec.outputs = await stand(rec.inputs);
+              rec.note = 'stand-in';
+            } else {
+              const run = await runAction(repoPath('actions', action), { inputs: rec.inputs, env, cwd: options.workspace, timeoutMs: options.timeoutMs ?? 120_000 });
+              rec.action = run;
+              rec.outputs = run.outputs;
+              rec.log = run.log;
+              if (run.exitCode !== 0) rec.outcome = 'failure';
+            }
+          } else if (step.run !== undefined) {
+            const run = await runScript(step, env, options.workspace, options.timeoutMs ?? 120_000);
             rec.outputs = run.outputs;
             rec.log = run.log;
-            if (run.exitCode !== 0) rec.outcome = 'failure';
+            if (run.code !== 0) rec.outcome = 'failure';
+          } else if (step.uses && STORE_ACTIONS.some((a) => step.uses!.startsWith(`${a}@`))) {
+            rec.inputs = textRecord(step.with, context);
+            rec.note = 'rehearsed';
+            try {
+              rec.outputs = await store.run(step.uses.slice(0, step.uses.indexOf('@')), rec.inputs);
+            } catch (err) {
+              rec.outcome = 'failure';
+              rec.log = (err as Error).message;
+            }
+          } else {
+            // actions/checkout (the workspace is ready) and configure-aws-credentials (env has the
+            // simulator's credentials): recorded with their evaluated inputs, not run. The latter's
+            // region is exported for later steps, as the real action does (AWS_REGION and, for the aws
+            // CLI, AWS_DEFAULT_REGION).
+            rec.inputs = textRecord(step.with, context);
+            rec.note = 'not run';
+            const region = step.uses?.startsWith('aws-actions/configure-aws-credentials@') ? rec.inputs['aws-region'] : undefined;
+            if (region) Object.assign(jobEnv, { AWS_REGION: region, AWS_DEFAULT_REGION: region });
           }
-        } else if (step.run !== undefined) {
-          const run = await runScript(step, env, options.workspace, options.timeoutMs ?? 120_000);
-          rec.outputs = run.outputs;
-          rec.log = run.log;
-          if (run.code !== 0) rec.outcome = 'failure';
-        } else if (step.uses && STORE_ACTIONS.some((a) => step.uses!.startsWith(`${a}@`))) {
-          rec.inputs = textRecord(step.with, context);
-          rec.outputs = await store.run(step.uses.slice(0, step.uses.indexOf('@')), rec.inputs);
-          rec.note = 'rehearsed';
-        } else {
-          // actions/checkout (the workspace is ready) and configure-aws-credentials (env has the
-          // simulator's credentials): recorded with their evaluated inputs, not run. The latter's
-          // region is exported for later steps, as the real action does (AWS_REGION and, for the aws
-          // CLI, AWS_DEFAULT_REGION).
-          rec.inputs = textRecord(step.with, context);
-          rec.note = 'not run';
-          const region = step.uses?.startsWith('aws-actions/configure-aws-credentials@') ? rec.inputs['aws-region'] : undefined;
-          if (region) Object.assign(jobEnv, { AWS_REGION: region, AWS_DEFAULT_REGION: region });
+          if (step.id) steps[step.id] = { outputs: rec.outputs, outcome: rec.outcome, conclusion: rec.outcome };
+          if (rec.outcome === 'failure') failed = true;
         }
-        if (step.id) steps[step.id] = { outputs: rec.outputs, outcome: rec.outcome, conclusion: rec.outcome };
-        if (rec.outcome === 'failure') failed = true;
-      }
-      const legContext: Context = { ...jobContext, matrix: matrix ?? {}, steps };
-      const outputs = textRecord(job.outputs, legContext);
-      const concurrency = job.concurrency === undefined ? undefined : toText(interpolate(typeof job.concurrency === 'string' ? job.concurrency : job.concurrency.group, legContext));
-      const environment = job.environment === undefined ? undefined : toText(interpolate(typeof job.environment === 'string' ? job.environment : job.environment.name, legContext));
-      record.legs.push({ matrix, result: failed ? 'failure' : 'success', environment, concurrency, outputs });
-      // Like the runner, a matrix job's outputs are those of the leg that set them last.
-      for (const [k, v] of Object.entries(outputs)) if (v !== '') record.outputs[k] = v;
-      if (failed) record.result = 'failure';
-    };
-    await Promise.all(matrixLegs(job.strategy?.matrix, jobContext).map(runLeg));
-    result.jobs[jobId] = record;
-  }
+        const legContext: Context = { ...jobContext, matrix: matrix ?? {}, steps };
+        const outputs = textRecord(job.outputs, legContext);
+        const concurrency = job.concurrency === undefined ? undefined : toText(interpolate(typeof job.concurrency === 'string' ? job.concurrency : job.concurrency.group, legContext));
+        const environment = job.environment === undefined ? undefined : toText(interpolate(typeof job.environment === 'string' ? job.environment : job.environment.name, legContext));
+        record.legs.push({ matrix, result: failed ? 'failure' : 'success', environment, concurrency, outputs });
+        // Like the runner, a matrix job's outputs are those of the leg that set them last.
+        for (const [k, v] of Object.entries(outputs)) if (v !== '') record.outputs[k] = v;
+        if (failed) record.result = 'failure';
+      };
+      await Promise.all(matrixLegs(job.strategy?.matrix, jobContext).map(runLeg));
+      result.jobs[jobId] = record;
+    }
   } finally {
-    await store.close();
+    await rm(scratch, { recursive: true, force: true });
   }
   return result;
 }
@@ -200,10 +209,15 @@ export async function rehearseWorkflow(workflow: Workflow, options: RehearsalOpt
 /** The artifact and cache actions, rehearsed with local directories instead of GitHub's storage. */
 const STORE_ACTIONS = ['actions/upload-artifact', 'actions/download-artifact', 'actions/cache/restore', 'actions/cache/save'];
 
-async function storeFor(options: RehearsalOptions) {
-  const temp = await mkdtemp(join(tmpdir(), 'gantry-rehearse-store-'));
-  const artifacts = join(temp, 'artifacts');
-  const caches = options.cacheDir ?? join(temp, 'caches');
+/**
+ * upload-artifact keeps a copy of `path` under `name` (a directory's contents, or the one file); download-artifact
+ * writes an artifact named `name` into `path` (default the workspace), or with `pattern` each match into
+ * `path/<name>` (into `path` itself with `merge-multiple`), as actions/download-artifact v4 documents. The cache
+ * actions keep entries by key in `options.cacheDir`. A problem the real action fails on throws.
+ */
+async function rehearsalStore(scratch: string, options: RehearsalOptions) {
+  const artifacts = join(scratch, 'artifacts');
+  const caches = options.cacheDir ?? join(scratch, 'caches');
   await mkdir(artifacts, { recursive: true });
   await mkdir(caches, { recursive: true });
   const inWorkspace = (p: string) => resolve(options.workspace, p);
@@ -212,18 +226,30 @@ async function storeFor(options: RehearsalOptions) {
   return {
     async run(action: string, inputs: Record<string, string>): Promise<Record<string, string>> {
       if (action === 'actions/upload-artifact') {
-        // One file or directory per artifact, kept under its name (path lists are not rehearsed).
-        const source = inWorkspace(inputs.path!);
-        if (!(await exists(source))) {
-          if (inputs['if-no-files-found'] === 'error') throw new Error(`upload-artifact: no files at ${inputs.path}`);
+        const name = inputs.name || 'artifact';
+        const stored = join(artifacts, name);
+        if (await exists(stored)) throw new Error(`an artifact named '${name}' was already uploaded in this run`);
+        const source = inWorkspace(inputs.path ?? '');
+        const info = await stat(source).catch(() => undefined);
+        if (!info) {
+          // if-no-files-found: warn (the default) and ignore do not fail the step.
+          if (inputs['if-no-files-found'] === 'error') throw new Error(`No files were found with the provided path: ${inputs.path}. No artifacts will be uploaded.`);
           return {};
         }
-        await cp(source, join(artifacts, inputs.name ?? 'artifact', basename(source)), { recursive: true });
+        await mkdir(stored, { recursive: true });
+        await cp(source, info.isDirectory() ? stored : join(stored, basename(source)), { recursive: true });
         return {};
       }
       if (action === 'actions/download-artifact') {
-        const pattern = new RegExp(`^${(inputs.pattern || inputs.name || '*').replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
         const target = inWorkspace(inputs.path || '.');
+        await mkdir(target, { recursive: true });
+        if (inputs.name) {
+          const stored = join(artifacts, inputs.name);
+          if (!(await exists(stored))) throw new Error(`Unable to download artifact(s): Artifact not found for name: ${inputs.name}`);
+          await cp(stored, target, { recursive: true });
+          return { 'download-path': target };
+        }
+        const pattern = new RegExp(`^${(inputs.pattern || '*').replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
         for (const name of await readdir(artifacts)) {
           if (!pattern.test(name)) continue;
           await cp(join(artifacts, name), inputs['merge-multiple'] === 'true' ? target : join(target, name), { recursive: true });
@@ -251,6 +277,5 @@ async function storeFor(options: RehearsalOptions) {
       await cp(inWorkspace(inputs.path!), join(entry, 'content'), { recursive: true });
       return {};
     },
-    close: () => rm(temp, { recursive: true, force: true }),
   };
 }

@@ -59,23 +59,40 @@ async function createService(name: string, container: string, image: string, des
   return td.taskDefinition!.taskDefinitionArn!;
 }
 
-/** The build-image stand-in: seeds what build-image would push and returns its declared outputs. */
+/**
+ * The build-image stand-in: seeds what build-image would push and returns its declared outputs, for the
+ * base job (`build: base`) and the app jobs (`build: app`, on the given base) alike.
+ */
 async function buildImageStandIn(inputs: Record<string, string>): Promise<Record<string, string>> {
-  const baseRepository = inputs['base-repository'] || inputs.repository!;
-  const base = await control().seedImage({ repositoryName: baseRepository, tags: ['base-0123456789ab'] });
-  const app = await control().seedImage({ repositoryName: inputs.repository!, tags: [SHA], baseDigest: base.imageDigest });
   const host = `${sim.accountId}.dkr.ecr.${sim.region}.amazonaws.com`;
+  if (inputs.build === 'base') {
+    const baseRepository = inputs['base-repository'] || inputs.repository!;
+    const base = await control().seedImage({ repositoryName: baseRepository, tags: ['base-0123456789ab'] });
+    const baseImage = `${host}/${baseRepository}@${base.imageDigest}`;
+    return { image: '', 'image-uri-tagged': '', digest: '', 'base-image': baseImage, 'base-digest': base.imageDigest, 'base-tag': 'base-0123456789ab', 'base-rebuilt': 'true', tags: '', registry: host };
+  }
+  expect(inputs.build).toBe('app');
+  const baseDigest = inputs['base-image']!.split('@')[1]!;
+  const app = await control().seedImage({ repositoryName: inputs.repository!, tags: [SHA], baseDigest });
   return {
     image: `${host}/${inputs.repository}@${app.imageDigest}`,
     'image-uri-tagged': `${host}/${inputs.repository}:${SHA}`,
     digest: app.imageDigest,
-    'base-image': `${host}/${baseRepository}@${base.imageDigest}`,
+    'base-image': inputs['base-image']!,
+    'base-digest': baseDigest,
     'base-tag': 'base-0123456789ab',
-    'base-rebuilt': 'true',
+    'base-rebuilt': 'false',
     tags: `${host}/${inputs.repository}:${SHA}`,
     registry: host,
   };
 }
+
+/** The app image the build job's (single) leg built. */
+const builtImage = (r: Rehearsal) => {
+  const builds = r.steps.filter((s) => s.job === 'build' && s.id === 'build');
+  expect(builds).toHaveLength(1);
+  return builds[0]!.outputs.image!;
+};
 
 const servicesNow = async (...names: string[]) =>
   (await ecs.send(new DescribeServicesCommand({ cluster: CLUSTER, services: names }))).services!;
@@ -134,12 +151,13 @@ describe('deploy.yml rehearsed against the simulator', () => {
       replaceAction: { 'build-image': buildImageStandIn },
     });
     expect(explain(r)).toBe('');
+    expect(r.jobs.base!.result).toBe('success');
     expect(r.jobs.build!.result).toBe('success');
     expect(r.jobs.migrate!.result).toBe('skipped');
     expect(r.jobs.deploy!.result).toBe('success');
     expect(r.jobs.guard!.result).toBe('success');
 
-    const built = r.jobs.build!.outputs.image!;
+    const built = builtImage(r);
     expect(built).toMatch(/\/shop@sha256:[0-9a-f]{64}$/);
     // Each matrix leg: its own concurrency group and the environment's approvals.
     expect(r.jobs.deploy!.legs.map((l) => l.concurrency).sort()).toEqual(['gantry-deploy-production-shop-shop-web', 'gantry-deploy-production-shop-shop-worker']);
@@ -203,7 +221,7 @@ describe('deploy.yml rehearsed against the simulator', () => {
         // This build's image exits 1 at once: the migration fails.
         'build-image': async (inputs) => {
           const outputs = await buildImageStandIn(inputs);
-          await control().setImageBehaviour(outputs.image!, { startSeconds: 1, exitAfterSeconds: 1, exitCode: 1 });
+          if (outputs.image) await control().setImageBehaviour(outputs.image, { startSeconds: 1, exitAfterSeconds: 1, exitCode: 1 });
           return outputs;
         },
       },
@@ -236,7 +254,7 @@ describe('deploy.yml rehearsed against the simulator', () => {
         // when run with the migration command.
         'build-image': async (inputs) => {
           const outputs = await buildImageStandIn(inputs);
-          await control().setImageBehaviour(outputs.image!, { commands: { 'php artisan migrate --force': { startSeconds: 1, exitAfterSeconds: 2, exitCode: 0, logs: migrationLogs } } });
+          if (outputs.image) await control().setImageBehaviour(outputs.image, { commands: { 'php artisan migrate --force': { startSeconds: 1, exitAfterSeconds: 2, exitCode: 0, logs: migrationLogs } } });
           return outputs;
         },
       },
@@ -256,7 +274,7 @@ describe('deploy.yml rehearsed against the simulator', () => {
     // The web deploy renders what the migration ran: the same revision, reused rather than registered again.
     const webRegister = r.steps.find((s) => s.job === 'deploy' && s.id === 'register' && (s.leg?.service as { service: string }).service === 'shop-web')!;
     expect(webRegister.outputs['task-definition-arn']).toBe(r.jobs.migrate!.outputs['task-definition-arn']);
-    const built = r.jobs.build!.outputs.image!;
+    const built = builtImage(r);
     for (const service of await servicesNow('shop-web', 'shop-worker')) {
       const td = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition! }))).taskDefinition!;
       expect([service.serviceName, td.containerDefinitions![0]!.image]).toEqual([service.serviceName, built]);

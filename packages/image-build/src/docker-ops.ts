@@ -27,10 +27,50 @@ export async function checkEngine(docker: DockerCli): Promise<void> {
   }
 }
 
-/** buildx where it exists (GitHub-hosted runners), else BuildKit through plain `docker build`. */
+/**
+ * buildx where it exists (GitHub-hosted runners), else BuildKit through plain `docker build`. From Docker
+ * 23 on, `docker build` is itself a front end to buildx and fails without the plugin ("BuildKit is enabled
+ * but the buildx component is missing or broken"), so such a client without buildx is refused here,
+ * before login, saying what to install.
+ * https://docs.docker.com/engine/release-notes/23.0/#new
+ */
 export async function detectBuilder(docker: DockerCli): Promise<BuilderKind> {
   const result = await docker.run(['buildx', 'version']).catch(() => undefined);
-  return result?.exitCode === 0 ? 'buildx' : 'buildkit';
+  if (result?.exitCode === 0) return 'buildx';
+  const version = await docker.run(['version', '--format', '{{.Client.Version}}']).catch(() => undefined);
+  const client = version?.exitCode === 0 ? version.stdout.trim() : '';
+  const major = Number(/^(\d+)\./.exec(client)?.[1] ?? 0);
+  if (major >= 23) {
+    throw new UserError(
+      `The docker client ${docker.binary} is version ${client} but has no buildx plugin; since Docker 23, 'docker build' needs buildx for BuildKit, so nothing can be built.`,
+      "Install buildx: add 'docker/setup-buildx-action@v3' before this step, or on a self-hosted runner install the docker-buildx-plugin package (Docker's apt/yum repository) or docker-buildx (Debian/Ubuntu).",
+    );
+  }
+  return 'buildkit';
+}
+
+/** Why a registry operation failed, from docker's output: the host was unreachable, refused the token, or other. */
+export function explainRegistryFailure(host: string, doing: string, output: string): { message: string; fix: string } {
+  const tail = lastLines(output, 5);
+  if (/connection refused|no such host|i\/o timeout|dial tcp|TLS handshake timeout|server misbehaving|network is unreachable|no route to host|context deadline exceeded/i.test(output)) {
+    return {
+      message: `Could not reach the registry ${host} while ${doing}: ${tail}`,
+      fix: "Check the runner's network access to the registry (proxy, VPC endpoint for ecr.dkr, firewall) and that 'aws-region' / 'registry-id' name the registry you mean.",
+    };
+  }
+  if (/\b401\b|unauthorized|authentication required|no basic auth credentials/i.test(output)) {
+    return {
+      message: `The registry ${host} refused the login token ECR issued (401 Unauthorized) while ${doing}: ${tail}`,
+      fix: `ECR did issue the token (ecr:GetAuthorizationToken succeeded), so that permission is not the cause. The token only works for the registry it was issued for and for 12 hours: check that 'aws-region' and 'registry-id' name the account and region of ${host}, and that no proxy between the runner and the registry drops the Authorization header.`,
+    };
+  }
+  if (/\b403\b|denied|not authorized/i.test(output)) {
+    return {
+      message: `The registry ${host} denied this run while ${doing}: ${tail}`,
+      fix: "Allow the ecr: actions the message names in the role's policy (the action's README lists those docker push and pull need), scoped to the repository.",
+    };
+  }
+  return { message: `The registry ${host} failed while ${doing}: ${tail}`, fix: 'Check the registry host and retry.' };
 }
 
 /**
@@ -44,10 +84,8 @@ export async function dockerLogin(docker: DockerCli, credentials: RegistryCreden
     stdin: credentials.password,
   });
   if (result.exitCode !== 0) {
-    throw new UserError(
-      `The registry ${credentials.host} refused docker login: ${lastLines(redact(result.stderr + result.stdout, credentials.password), 5)}`,
-      'Check that the role may call ecr:GetAuthorizationToken and that the registry belongs to this account and region.',
-    );
+    const { message, fix } = explainRegistryFailure(credentials.host, 'logging in (docker login)', redact(result.stderr + result.stdout, credentials.password));
+    throw new UserError(message, fix);
   }
 }
 
@@ -139,7 +177,8 @@ async function viaDockerBuild(spec: BuildSpec, ctx: BuildContext, dir: string): 
   for (const tag of spec.tags) {
     const pushed = await runStreamed(ctx, `Push ${tag}`, ['push', tag]);
     if (pushed.exitCode !== 0) {
-      throw Object.assign(new UserError(`Pushing ${tag} failed (docker exited ${pushed.exitCode}). Last lines:\n${pushed.tail}`), { pushFailed: true });
+      const { message, fix } = explainRegistryFailure(tag.split('/')[0]!, `pushing ${tag} (docker exited ${pushed.exitCode})`, pushed.tail);
+      throw Object.assign(new UserError(message, fix), { pushFailed: true });
     }
     const report = parsePushOutput(pushed.stdout + pushed.stderr);
     if (!report.digest) throw new Error(`docker push ${tag} reported no digest`);

@@ -1,8 +1,11 @@
 import {
+  BatchDeleteImageCommand,
+  BatchGetImageCommand,
   CreateRepositoryCommand,
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
+  PutImageCommand,
   type ECRClient,
   type ImageDetail,
 } from '@aws-sdk/client-ecr';
@@ -130,4 +133,74 @@ export async function createRepository(ecr: ECRClient, name: string, settings: R
     if ((err as Error).name === 'RepositoryAlreadyExistsException') return { name, created: false };
     throw err;
   }
+}
+
+/** Manifest media types ECR stores; BatchGetImage answers only for the ones accepted. */
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+];
+
+export interface StoredManifest {
+  digest: string;
+  manifest: string;
+  mediaType?: string;
+}
+
+/**
+ * The exact manifest bytes of an image, so a tag can be put on exactly that image.
+ * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_BatchGetImage.html
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-retag.html
+ */
+export async function getManifest(ecr: ECRClient, repositoryName: string, digest: string, registryId?: string): Promise<StoredManifest> {
+  const response = await ecr.send(
+    new BatchGetImageCommand({ repositoryName, ...(registryId ? { registryId } : {}), imageIds: [{ imageDigest: digest }], acceptedMediaTypes: MANIFEST_TYPES }),
+  );
+  const image = response.images?.[0];
+  if (!image?.imageManifest) {
+    const failure = response.failures?.[0];
+    throw new Error(`ECR has no manifest for ${repositoryName}@${digest} right after pushing it${failure ? ` (${failure.failureCode}: ${failure.failureReason})` : ''}`);
+  }
+  return { digest, manifest: image.imageManifest, ...(image.imageManifestMediaType ? { mediaType: image.imageManifestMediaType } : {}) };
+}
+
+/** What putting a tag did: set (or moved) it, found it already on this image, or was refused by an immutable tag. */
+export type TagOutcome = 'tagged' | 'unchanged' | 'refused';
+
+/**
+ * Points `tag` at exactly the image `stored` (PutImage with its manifest bytes and digest), never at
+ * whatever a local name happens to point to. ImageAlreadyExistsException means the tag already names this
+ * image; ImageTagAlreadyExistsException means the tag is immutable and names another image.
+ * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImage.html
+ * https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-tag-mutability.html
+ */
+export async function putTag(ecr: ECRClient, repositoryName: string, stored: StoredManifest, tag: string, registryId?: string): Promise<TagOutcome> {
+  try {
+    await ecr.send(
+      new PutImageCommand({
+        repositoryName,
+        ...(registryId ? { registryId } : {}),
+        imageManifest: stored.manifest,
+        ...(stored.mediaType ? { imageManifestMediaType: stored.mediaType } : {}),
+        imageDigest: stored.digest,
+        imageTag: tag,
+      }),
+    );
+    return 'tagged';
+  } catch (err) {
+    if ((err as Error).name === 'ImageAlreadyExistsException') return 'unchanged';
+    if ((err as Error).name === 'ImageTagAlreadyExistsException') return 'refused';
+    throw err;
+  }
+}
+
+/**
+ * Removes one tag. The image stays while another tag names it; "When you remove the last tag from an
+ * image, the image is deleted from your repository."
+ * https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_BatchDeleteImage.html
+ */
+export async function removeTag(ecr: ECRClient, repositoryName: string, tag: string, registryId?: string): Promise<void> {
+  await ecr.send(new BatchDeleteImageCommand({ repositoryName, ...(registryId ? { registryId } : {}), imageIds: [{ imageTag: tag }] }));
 }
