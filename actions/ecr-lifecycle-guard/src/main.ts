@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { access, constants, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -10,6 +11,10 @@ import { getInputs } from './inputs.js';
 
 await runAction(async () => {
   const inputs = getInputs();
+  // The report is written after the guard has changed policies and tags: find an unwritable path first.
+  await access(dirname(inputs.reportPath), constants.W_OK).catch((err: NodeJS.ErrnoException) => {
+    throw new UserError(`Input 'report-path': the directory of '${inputs.reportPath}' cannot be written (${err.code ?? err.message}).`, 'Give a path in an existing directory, e.g. report-path: guard-report.json.');
+  });
   const config = clientConfig({ region: resolveRegion(inputs.awsRegion) });
   const clients = {
     ecs: withExplainedErrors(new ECSClient(config)),

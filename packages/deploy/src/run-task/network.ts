@@ -25,7 +25,7 @@ export interface CapacityInput {
 /**
  * Where the one-off task runs. Network: the given subnets and security groups, over those of the named
  * service. Launch type or capacity providers: the input, else the named service's, else the cluster's
- * default capacity provider strategy, else a clear failure, because RunTask without either runs on EC2
+ * default capacity provider strategy (withClusterDefaultCapacity), else a clear failure, because RunTask without either runs on EC2
  * container instances, which a Fargate cluster does not have.
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html
  */
@@ -61,17 +61,23 @@ export async function placementFor(
     else placement.capacityProviderStrategy = capacity.capacityProviderStrategy;
     if (placement.launchType !== 'FARGATE' && !placement.capacityProviderStrategy) delete placement.platformVersion;
   }
-  if (!placement.launchType && !placement.capacityProviderStrategy?.length) {
-    const out = await ecs.send(new DescribeClustersCommand({ clusters: [cluster] }));
-    const found = out.clusters?.find((c) => c.status !== 'INACTIVE');
-    if (!found) throw new UserError(`Cluster '${cluster}' was not found.`, "Check the 'cluster' input and the region.");
-    if (found.defaultCapacityProviderStrategy?.length) placement.capacityProviderStrategy = found.defaultCapacityProviderStrategy;
-    else {
-      throw new UserError(
-        `Cluster '${cluster}' has no default capacity provider strategy, so there is no telling where the task should run.`,
-        "Set 'launch-type' (e.g. FARGATE), 'capacity-provider-strategy' (e.g. FARGATE_SPOT:1) or 'network-from-service'.",
-      );
-    }
-  }
   return placement;
+}
+
+/**
+ * Neither the input nor the service said where to run: the cluster's default capacity provider strategy,
+ * sent explicitly so the request shows what was chosen, else a clear failure.
+ */
+export async function withClusterDefaultCapacity(ecs: ECSClient, cluster: string, placement: Placement): Promise<Placement> {
+  if (placement.launchType || placement.capacityProviderStrategy?.length) return placement;
+  const out = await ecs.send(new DescribeClustersCommand({ clusters: [cluster] }));
+  const found = out.clusters?.find((c) => c.status !== 'INACTIVE');
+  if (!found) throw new UserError(`Cluster '${cluster}' was not found.`, "Check the 'cluster' input and the region.");
+  if (!found.defaultCapacityProviderStrategy?.length) {
+    throw new UserError(
+      `Cluster '${cluster}' has no default capacity provider strategy, so there is no telling where the task should run.`,
+      "Set 'launch-type' (e.g. FARGATE), 'capacity-provider-strategy' (e.g. FARGATE_SPOT:1) or 'network-from-service'.",
+    );
+  }
+  return { ...placement, capacityProviderStrategy: found.defaultCapacityProviderStrategy };
 }

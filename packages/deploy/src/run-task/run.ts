@@ -4,7 +4,7 @@ import { UserError } from '@gantry/github';
 import { errorText, isTransient, type Clock, type Logger } from '../runtime.js';
 import { shortTaskId } from '../service/decide.js';
 import { awsLogsLocation, LogFollower } from './logs.js';
-import { placementFor, type CapacityInput, type NetworkInput } from './network.js';
+import { placementFor, withClusterDefaultCapacity, type CapacityInput, type NetworkInput } from './network.js';
 
 export interface RunTaskOptions {
   ecs: ECSClient;
@@ -69,10 +69,11 @@ export async function runOneOffTask(o: RunTaskOptions): Promise<RunTaskResult> {
       'Shorten them: put long values in the task definition, environmentFiles or secrets.',
     );
   }
-  const placement = await placementFor(ecs, o.cluster, o.networkFromService, o.network, o.capacity);
-  if (td?.networkMode === 'awsvpc' && !placement.networkConfiguration?.awsvpcConfiguration?.subnets?.length) {
+  const networked = await placementFor(ecs, o.cluster, o.networkFromService, o.network, o.capacity);
+  if (td?.networkMode === 'awsvpc' && !networked.networkConfiguration?.awsvpcConfiguration?.subnets?.length) {
     throw new UserError(`Task definition ${td.taskDefinitionArn} uses awsvpc networking, so the task needs subnets.`, "Set 'network-from-service' (e.g. web) or 'subnets' and 'security-groups'.");
   }
+  const placement = await withClusterDefaultCapacity(ecs, o.cluster, networked);
   const out = await ecs.send(
     new RunTaskCommand({
       cluster: o.cluster,
