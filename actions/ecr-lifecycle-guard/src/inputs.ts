@@ -39,7 +39,8 @@ export function getInputs(source: InputSource = process.env): GuardInputs {
 function imageReferences(images: string[]): string[] {
   images.forEach((image, i) => {
     const parsed = parseImage(image);
-    if (!parsed || /\s/.test(image) || (parsed.tag !== undefined && !/^\w[\w.-]{0,127}$/.test(parsed.tag))) {
+    const repository = /^[a-z0-9]+([._-]+[a-z0-9]+)*(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*$/;
+    if (!parsed || /\s/.test(image) || !repository.test(parsed.repository) || (parsed.tag !== undefined && !/^\w[\w.-]{0,127}$/.test(parsed.tag))) {
       throw new InputError('images', `has an entry that is not an image reference: item ${i + 1}, '${image}' (write repository:tag, repository@sha256:<64 hex digits> or a full image URI)`, 'my-app:stable');
     }
   });

@@ -5,9 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
-import { PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import { startSimulator, type Simulator } from '@gantry/aws-sim';
-import { sdkClients } from '@gantry/aws-sim/testing';
 import { reservedSelection, shieldPolicy } from '@gantry/guard';
 import { runAction } from '@gantry/local-runner';
 
@@ -66,17 +64,6 @@ describe('ecr-lifecycle-guard inputs', () => {
     expect(result.errors[0]).toMatch(/ecs:ListClusters/);
   });
 
-  it('refuses a user rule inside the gantry-keep- namespace and leaves the policy as it was', async () => {
-    const { ecr } = sdkClients(sim);
-    await sim.control.seedImage!({ repositoryName: 'reserved', tags: ['v1'] });
-    const policy = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'tagged', tagPatternList: ['gantry-keep-*'], countType: 'imageCountMoreThan', countNumber: 5 }, action: { type: 'expire' } }] });
-    await ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'reserved', lifecyclePolicyText: policy }));
-    sim.control.resetCallCounts();
-    const result = await run({ repositories: 'reserved' });
-    expect(result.exitCode).toBe(1);
-    expect(result.log).toMatch(/Rule 1 of the lifecycle policy of repository reserved selects tag pattern 'gantry-keep-\*', inside the 'gantry-keep-' tag namespace/);
-    expect(sim.control.callCounts()['ecr:PutLifecyclePolicy'] ?? 0).toBe(0);
-  });
 });
 
 describe('the reserved gantry-keep- namespace', () => {

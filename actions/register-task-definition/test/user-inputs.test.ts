@@ -181,7 +181,7 @@ describe('sources, flags and the region', () => {
   });
 
   it.each([
-    ['invalid JSON', '{"family": "app",\n  "containerDefinitions": [,]}', /^'td-invalid.json' is not valid JSON at line 2/],
+    ['invalid JSON', '{"family": "app",\n  "containerDefinitions": [,]}', /^'td-invalid.json' is not valid JSON at (line 2|an unknown position): Unexpected token ','\. Fix the JSON/],
     ['an array', '[1, 2]', /^The task definition file 'td-array.json' must hold a JSON object, not an array/],
   ])('refuses a file holding %s without echoing beyond the offending line', async (label, content, message) => {
     const name = await file(label === 'an array' ? 'td-array.json' : 'td-invalid.json', content);

@@ -50,7 +50,7 @@ export function parseJsonWithLines(text: string, label: string): unknown {
     const { line, column } = errorPosition(text, message);
     const where = line ? `line ${line}, column ${column}` : 'an unknown position';
     const source = line ? `\n  ${line} | ${text.split('\n')[line - 1] ?? ''}` : '';
-    throw new UserError(`'${label}' is not valid JSON at ${where}: ${message.replace(/ in JSON at position \d+.*$/, '')}.${source}`, 'Fix the JSON (trailing commas and comments are not allowed).');
+    throw new UserError(`'${label}' is not valid JSON at ${where}: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/, (\.\.\.)?".*" is not valid JSON$/s, '')}.${source}`, 'Fix the JSON (trailing commas and comments are not allowed).');
   }
 }
 
