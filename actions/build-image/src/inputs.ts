@@ -19,7 +19,7 @@ export function getInputs(source: InputSource = process.env): ActionInputs {
   const repository = inputs.string('repository', { required: build !== 'base' || !baseRepository, example: 'shop/web' }) ?? baseRepository!;
   const baseImage = inputs.string('base-image', { example: '${{ needs.base.outputs.base-image }}' });
   const baseDockerfile = inputs.string('base-dockerfile', { example: 'docker/base.Dockerfile' });
-  const baseHashFiles = inputs.list('base-hash-files', { example: 'composer.lock' });
+  const baseHashFiles = inputs.list('base-hash-files', { example: 'composer.lock', separator: 'newline' });
   if (build !== 'app') {
     if (!baseDockerfile) throw new InputError('base-dockerfile', `is required with build: ${build}`, 'docker/base.Dockerfile');
     if (baseHashFiles.length === 0) throw new InputError('base-hash-files', `is required with build: ${build}`, 'composer.lock');
@@ -50,8 +50,8 @@ export function getInputs(source: InputSource = process.env): ActionInputs {
         dockerfile: inputs.string('dockerfile', { example: 'docker/app.Dockerfile', default: `${context}/Dockerfile` }),
         ...(target ? { target } : {}),
         buildArgs: inputs.map('build-args', { example: 'APP_ENV=production' }),
-        cacheFrom: inputs.list('cache-from', { example: 'type=gha,scope=app' }),
-        cacheTo: inputs.list('cache-to', { example: 'type=gha,scope=app,mode=max' }),
+        cacheFrom: inputs.list('cache-from', { example: 'type=gha,scope=app', separator: 'newline' }),
+        cacheTo: inputs.list('cache-to', { example: 'type=gha,scope=app,mode=max', separator: 'newline' }),
       },
       // With build: app the base comes by digest; base-* inputs given anyway are refused by the library.
       ...(baseDockerfile || baseHashFiles.length > 0
@@ -61,17 +61,17 @@ export function getInputs(source: InputSource = process.env): ActionInputs {
               dockerfile: baseDockerfile ?? '',
               ...(baseTarget ? { target: baseTarget } : {}),
               buildArgs: inputs.map('base-build-args', { example: 'PHP_VERSION=8.3' }),
-              cacheFrom: inputs.list('base-cache-from', { example: 'type=gha,scope=base' }),
-              cacheTo: inputs.list('base-cache-to', { example: 'type=gha,scope=base,mode=max' }),
+              cacheFrom: inputs.list('base-cache-from', { example: 'type=gha,scope=base', separator: 'newline' }),
+              cacheTo: inputs.list('base-cache-to', { example: 'type=gha,scope=base,mode=max', separator: 'newline' }),
               hashFiles: baseHashFiles,
               tagPrefix: inputs.string('base-tag-prefix', { example: 'base-', default: 'base-' })!,
             },
           }
         : {}),
       baseImageArg: inputs.string('base-image-arg', { example: 'BASE_IMAGE', default: 'BASE_IMAGE', pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, patternHint: 'a build arg name' }),
-      platforms: inputs.list('platforms', { example: DEFAULT_PLATFORM, default: [DEFAULT_PLATFORM] }),
+      platforms: inputs.list('platforms', { example: DEFAULT_PLATFORM, default: [DEFAULT_PLATFORM], separator: 'comma' }),
       commitSha,
-      extraTags: inputs.list('tags', { example: 'latest' }),
+      extraTags: inputs.list('tags', { example: 'latest', separator: 'comma' }),
       ...(sourceUrl ? { sourceUrl } : {}),
       provenance: inputs.boolean('provenance', { default: false }),
       createRepositories: inputs.boolean('create-repository', { default: false }),

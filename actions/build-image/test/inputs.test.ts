@@ -48,12 +48,27 @@ describe('getInputs', () => {
       }),
     );
     expect(options.base?.hashFiles).toEqual(['composer.lock', 'package-lock.json', '!docker/*.md']);
-    expect(options.base?.buildArgs).toEqual({ PHP_VERSION: '8.3', EXT: 'intl', gd: '1' });
+    expect(options.base?.buildArgs).toEqual({ PHP_VERSION: '8.3', EXT: 'intl,gd=1' }); // one pair a line: commas belong to the value
     expect(options.extraTags).toEqual(['latest', 'release-1']);
     expect(options.platforms).toEqual(['linux/amd64', 'linux/arm64']);
     expect(options.provenance).toBe(true);
     expect(options.repositorySettings.tagImmutability).toBe('IMMUTABLE');
     expect(options.rootDir).toBe('/ws/services/web');
+  });
+
+  it.each([
+    ['cache-from', 'type=gha,scope=app', ['type=gha,scope=app']],
+    ['cache-to', 'type=gha,scope=app,mode=max\r\ntype=registry,ref=r/c,mode=max', ['type=gha,scope=app,mode=max', 'type=registry,ref=r/c,mode=max']],
+    ['base-cache-from', 'type=gha,scope=base', ['type=gha,scope=base']],
+    ['base-cache-to', 'type=gha,scope=base,mode=max\n\n', ['type=gha,scope=base,mode=max']],
+  ])('keeps the commas of a %s line (one cache option a line)', (input, value, expected) => {
+    const { options } = getInputs(env({ ...required, [input]: value }));
+    const [part, field] = input.startsWith('base-') ? (['base', input.slice(5)] as const) : (['app', input] as const);
+    expect(options[part]?.[field === 'cache-from' ? 'cacheFrom' : 'cacheTo']).toEqual(expected);
+  });
+
+  it('splits base-hash-files on lines only, so a brace glob keeps its commas', () => {
+    expect(getInputs(env({ ...required, 'base-hash-files': 'composer.{json,lock}\r\npackage.json' })).options.base?.hashFiles).toEqual(['composer.{json,lock}', 'package.json']);
   });
 
   it('names the input in its errors', () => {

@@ -7,10 +7,10 @@ export type ActionInputs = Omit<DeployOptions, 'ecs' | 'cloudwatch' | 'elbv2' | 
 export function getInputs(env: InputSource = process.env): ActionInputs {
   const inputs = new Inputs(env);
   const resetRaw = inputs.enum('circuit-breaker-reset-on-healthy-task', { example: 'true', values: ['true', 'false'] as const });
-  const alarmNames = inputs.list('alarms', { example: 'web-5xx, web-latency' });
+  const alarmNames = inputs.list('alarms', { example: 'web-5xx, web-latency', separator: 'comma' });
   const thresholdType = inputs.enum('circuit-breaker-threshold-type', { example: 'COUNT', values: ['BOUNDED_PERCENT', 'UNBOUNDED_PERCENT', 'COUNT'] as const });
   const thresholdValue = inputs.integer('circuit-breaker-threshold-value', { example: '3', min: 1 });
-  const earlyStopAlarms = inputs.list('early-stop-alarms', { example: 'web-5xx' });
+  const earlyStopAlarms = inputs.list('early-stop-alarms', { example: 'web-5xx', separator: 'comma' });
   const earlyStopTasks = inputs.integer('early-stop-stopped-tasks', { example: '2', min: 1 });
   const result: ActionInputs = {
     cluster: inputs.string('cluster', { example: 'production', required: true }),

@@ -1,5 +1,5 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, constants, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -23,6 +23,10 @@ import { getInputs, type GuardInputs } from './inputs.js';
 await runAction(async () => {
   const inputs = getInputs();
   if (inputs.mode === 'summarize') return summarize(inputs);
+  // The report is written after the guard has changed policies and tags: find an unwritable path first.
+  await access(dirname(inputs.reportPath), constants.W_OK).catch((err: NodeJS.ErrnoException) => {
+    throw new UserError(`Input 'report-path': the directory of '${inputs.reportPath}' cannot be written (${err.code ?? err.message}).`, 'Give a path in an existing directory, e.g. report-path: guard-report.json.');
+  });
   const region = resolveRegion(inputs.awsRegion);
   const config = clientConfig({ region });
   // ECS and ECR calls stay below quota-share of each of AWS's buckets; the rest is left to deploys.

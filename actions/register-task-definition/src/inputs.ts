@@ -1,4 +1,5 @@
-import { Inputs, InputError, type InputSource } from '@gantry/github';
+import { Inputs, InputError, UserError, type InputSource } from '@gantry/github';
+import { SECRET_REFERENCE_FIX, secretReferenceProblem } from '@gantry/deploy/task-definition';
 import type { RenderOptions, TaskDefinitionSource } from '@gantry/deploy/task-definition';
 
 export interface ActionInputs {
@@ -15,15 +16,26 @@ export interface ActionInputs {
 }
 
 const CONTAINER_KEY = /^([A-Za-z0-9_-]+:)?[A-Za-z_][A-Za-z0-9_]*$/;
+const SECRETS_EXAMPLE = 'DB_PASSWORD=arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf:password::';
+
+/** Every `secrets` value must be a reference; a value that is not one is never printed (it may be the secret). */
+function secretReferences(secrets: Record<string, string>): Record<string, string> {
+  for (const [key, valueFrom] of Object.entries(secrets)) {
+    const problem = secretReferenceProblem(valueFrom);
+    if (problem) throw new UserError(`Input 'secrets': '${key}' ${problem}.`, SECRET_REFERENCE_FIX);
+  }
+  return secrets;
+}
 
 export function getInputs(env: InputSource = process.env): ActionInputs {
   const inputs = new Inputs(env);
   const file = inputs.string('task-definition', { example: '.aws/task-definition.json' });
   const fromService = inputs.string('from-service', { example: 'web' });
   const arn = inputs.string('task-definition-arn', { example: 'app:12' });
-  const given = [file, fromService, arn].filter(Boolean).length;
-  if (given !== 1) {
-    throw new InputError('task-definition', given === 0 ? 'is required unless from-service or task-definition-arn is set' : 'cannot be combined with from-service or task-definition-arn; give exactly one source', '.aws/task-definition.json');
+  const given = ([['task-definition', file], ['from-service', fromService], ['task-definition-arn', arn]] as const).filter(([, v]) => v).map(([name]) => name);
+  if (given.length === 0) throw new InputError('task-definition', 'is required unless from-service or task-definition-arn is set', '.aws/task-definition.json');
+  if (given.length > 1) {
+    throw new UserError(`Inputs ${given.map((n) => `'${n}'`).join(' and ')} are both set; give exactly one source of the task definition.`, `Remove '${given[1]}' (or '${given[0]}').`);
   }
   const cluster = inputs.string('cluster', { example: 'production', default: 'default' });
   const source: TaskDefinitionSource = file ? { kind: 'file', path: file } : fromService ? { kind: 'service', cluster, service: fromService } : { kind: 'arn', taskDefinition: arn! };
@@ -37,8 +49,8 @@ export function getInputs(env: InputSource = process.env): ActionInputs {
     render: {
       family: inputs.string('family', { example: 'app-worker', pattern: /^[A-Za-z0-9_-]{1,255}$/, patternHint: 'letters, digits, hyphens and underscores' }),
       images: inputs.map('containers', { example: 'web=123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:abc123', keyPattern: /^[A-Za-z0-9_-]+$/ }),
-      environment: inputs.map('environment', { example: 'APP_ENV=production', keyPattern: CONTAINER_KEY }),
-      secrets: inputs.map('secrets', { example: 'DB_PASSWORD=arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf:password::', keyPattern: CONTAINER_KEY }),
+      environment: inputs.map('environment', { example: 'APP_ENV=production', keyPattern: CONTAINER_KEY, keyHint: 'NAME or container:NAME' }),
+      secrets: secretReferences(inputs.map('secrets', { example: SECRETS_EXAMPLE, keyPattern: CONTAINER_KEY, keyHint: 'NAME or container:NAME' })),
       dockerLabels: labels,
     },
     logDefaults: inputs.boolean('log-defaults', { default: true }),

@@ -9,16 +9,19 @@ export type Env = Record<string, string | undefined>;
  * bundle talks to AWS, the simulator or any compatible peer.
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
  */
-export function resolveRegion(input: string | undefined, env: Env = process.env): string {
-  const region = input?.trim() || env.AWS_REGION || env.AWS_DEFAULT_REGION;
-  if (!region) {
+export function resolveRegion(input: string | undefined, env: Env = process.env, inputName = 'aws-region'): string {
+  const fromInput = input?.trim();
+  const source = fromInput ? `Input '${inputName}'` : env.AWS_REGION ? 'The environment variable AWS_REGION' : env.AWS_DEFAULT_REGION ? 'The environment variable AWS_DEFAULT_REGION' : undefined;
+  const region = fromInput || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  if (!region || !source) {
     throw new UserError(
-      "No AWS region: input 'aws-region' is empty and neither AWS_REGION nor AWS_DEFAULT_REGION is set.",
-      'Set aws-region (e.g. aws-region: eu-west-1) or run aws-actions/configure-aws-credentials first.',
+      `No AWS region: input '${inputName}' is empty and neither AWS_REGION nor AWS_DEFAULT_REGION is set.`,
+      `Set ${inputName} (e.g. ${inputName}: eu-west-1) or run aws-actions/configure-aws-credentials first.`,
     );
   }
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) {
-    throw new UserError(`Input 'aws-region' is not an AWS region: '${region}'.`, 'Example: aws-region: eu-west-1');
+    const fix = fromInput ? `Example: ${inputName}: eu-west-1` : `Fix the aws-region given to aws-actions/configure-aws-credentials (it sets ${source.split(' ').pop()}), or set input '${inputName}', e.g. eu-west-1.`;
+    throw new UserError(`${source} is not an AWS region: '${region}'.`, fix);
   }
   return region;
 }

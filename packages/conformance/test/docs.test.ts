@@ -128,3 +128,46 @@ describe('docs', () => {
     }
   });
 });
+
+/**
+ * docs/troubleshooting.md and the code are one source: every error the page quotes (a line or list item
+ * that starts with a code span) must still be printed by the code. A quote is split at `…` (the parts that
+ * vary) and at quoted values ('prod', "x"); every remaining fragment of three or more words must occur
+ * verbatim in the source of the packages, actions or workflows.
+ */
+const troubleshooting = await (async () => {
+  const page = await readFile(repoPath('docs/troubleshooting.md'), 'utf8');
+  const quotes = [...page.matchAll(/^(?:- )?`([^`]{12,})`/gm)].map((m) => m[1]!).filter((q) => !/^(aws|npx|docker) /.test(q));
+  const sourceFiles = async (dir: string): Promise<string[]> => {
+    const entries = await readdir(repoPath(dir), { withFileTypes: true, recursive: true });
+    return entries.filter((e) => e.isFile() && /\.(ts|yml)$/.test(e.name) && !e.parentPath.includes('node_modules') && !/\/(test|dist)(\/|$)/.test(e.parentPath)).map((e) => join(e.parentPath, e.name));
+  };
+  const files = [...(await sourceFiles('packages')), ...(await sourceFiles('actions')), ...(await sourceFiles('.github/workflows'))];
+  const corpus = (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('\n');
+  const fragments = (quote: string) =>
+    quote
+      .split(/…|'[^']*'|"[^"]*"|\(HTTP \d+|\d+ attempts|request id|\b\d+(\.\d+)?\b/)
+      .filter((f): f is string => typeof f === 'string')
+      .map((f) => f.replace(/[().,:;]+$|^[().,:;\s]+/g, '').trim())
+      .filter((f) => f.split(/\s+/).length >= 3);
+  return { quotes, corpus, fragments };
+})();
+
+describe('troubleshooting.md quotes texts the code prints', () => {
+  const { quotes, corpus, fragments } = troubleshooting;
+  test('the page quotes at least 25 error texts', () => {
+    expect(quotes.length).toBeGreaterThanOrEqual(25);
+  });
+  test.each(quotes)('%s', (quote) => {
+    const missing = fragments(quote).filter((f) => !corpus.includes(f));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('starter templates', () => {
+  test('trigger on an explicit branch: $default-branch works only in organisation starter workflows', async () => {
+    const templates = (await readdir(repoPath('workflows-templates'))).filter((f) => f.endsWith('.yml'));
+    for (const t of templates) expect(await readFile(repoPath(`workflows-templates/${t}`), 'utf8')).not.toContain('$default-branch');
+    expect(await readFile(repoPath('workflows-templates/gantry-deploy.yml'), 'utf8')).toMatch(/push:\n(\s+#.*\n)*\s+branches: \[main\]/);
+  });
+});

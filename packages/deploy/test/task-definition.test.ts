@@ -5,7 +5,8 @@ import { fargateSizeProblem } from '../src/task-definition/fargate.js';
 import { parseJsonWithLines } from '../src/task-definition/load.js';
 import { differingPaths, normalizeTaskDefinition, sameTaskDefinition } from '../src/task-definition/normalize.js';
 import { dropReadOnlyFields } from '../src/task-definition/read-only.js';
-import { renderTaskDefinition, secretReferenceProblem } from '../src/task-definition/render.js';
+import { renderTaskDefinition } from '../src/task-definition/render.js';
+import { secretReferenceProblem } from '../src/task-definition/references.js';
 import { validateTaskDefinition } from '../src/task-definition/validate.js';
 import { REGISTRY } from './helpers.js';
 
@@ -109,7 +110,8 @@ describe('renderTaskDefinition', () => {
     expect(web.secrets).toEqual([{ name: 'APP_ENV', valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/app/env' }]);
   });
   it('rejects secret references that are neither Secrets Manager nor SSM', () => {
-    expect(secretReferenceProblem('arn:aws:s3:::bucket/key')).toMatch(/neither/);
+    expect(secretReferenceProblem('arn:aws:s3:::bucket/key')).toMatch(/not of a Secrets Manager secret/);
+    expect(secretReferenceProblem('hunter2')).toMatch(/bare name/);
     expect(secretReferenceProblem('arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-1a2b3c')).toBeUndefined();
     expect(() => renderTaskDefinition(base(), { secrets: { X: 'arn:aws:s3:::b' } })).toThrow(/Secret 'X'/);
   });

@@ -83,28 +83,46 @@ export class Inputs {
     return value as T;
   }
 
-  /** Items separated by newlines or commas; blank items and `#` comments dropped. */
-  list(name: string, spec: InputSpec<string[]>): string[] {
+  /**
+   * A list input. Every list input declares its separator: `newline` (one item a line; commas are part of
+   * the item, as in `type=gha,scope=app`) or `comma` (newlines or commas; an item in double quotes may hold
+   * commas, `""` is a quote). Blank lines and lines starting with `#` are dropped; Windows line ends too.
+   */
+  list(name: string, spec: InputSpec<string[]> & { separator: ListSeparator }): string[] {
     const value = this.present(name, spec);
     if (value === undefined) return spec.default ?? [];
-    return splitList(value);
+    const items = spec.separator === 'newline' ? splitLines(value) : splitList(value);
+    if (spec.separator === 'comma') {
+      const unclosed = items.findIndex((item) => item.startsWith(UNCLOSED_QUOTE));
+      if (unclosed >= 0) throw new InputError(name, `has an unclosed double quote in item ${unclosed + 1}`, spec.example);
+    }
+    return items;
   }
 
-  /** `KEY=value` pairs separated by newlines or commas. The first `=` splits; values may contain `=`. */
-  map(name: string, spec: InputSpec<Record<string, string>> & { keyPattern?: RegExp }): Record<string, string> {
+  /**
+   * `KEY=value` pairs, one a line: commas and `=` belong to the value (`HOSTS=a.com,b.com`, `Q=a=b`).
+   * The first `=` splits; key and value are trimmed; quotes are kept as written (ECS and Docker take values
+   * literally). Errors name the line, never its value, because map inputs carry secrets.
+   */
+  map(name: string, spec: InputSpec<Record<string, string>> & { keyPattern?: RegExp; keyHint?: string }): Record<string, string> {
     const value = this.present(name, spec);
     if (value === undefined) return spec.default ?? {};
     const out: Record<string, string> = {};
-    for (const item of splitList(value)) {
+    const lines = value.split(/\r?\n|\r/);
+    lines.forEach((raw, index) => {
+      const item = raw.trim();
+      if (item === '' || item.startsWith('#')) return;
+      const line = `line ${index + 1}`;
       const eq = item.indexOf('=');
-      if (eq <= 0) throw new InputError(name, `must be KEY=value pairs, but '${item}' has no key before '='`, spec.example);
+      if (eq < 0) throw new InputError(name, `must be KEY=value lines, but ${line} has no '='`, spec.example);
       const key = item.slice(0, eq).trim();
+      if (key === '') throw new InputError(name, `must be KEY=value lines, but ${line} has no key before '='`, spec.example);
       if (spec.keyPattern && !spec.keyPattern.test(key)) {
-        throw new InputError(name, `has an invalid key '${key}'`, spec.example);
+        throw new InputError(name, `has an invalid key '${key}' on ${line}${spec.keyHint ? ` (keys are ${spec.keyHint})` : ''}`, spec.example);
       }
-      if (key in out) throw new InputError(name, `sets '${key}' twice`, spec.example);
+      if (Object.hasOwn(out, key)) throw new InputError(name, `sets '${key}' twice (${line})`, spec.example);
       out[key] = item.slice(eq + 1).trim();
-    }
+    });
     return out;
   }
 
@@ -119,11 +137,52 @@ export class Inputs {
   }
 }
 
-export function splitList(value: string): string[] {
+/** How a list input separates its items (see Inputs.list). */
+export type ListSeparator = 'newline' | 'comma';
+
+const UNCLOSED_QUOTE = '\u0000unclosed';
+
+/** One item a line; blank lines and `#` comment lines dropped; `\r\n` and `\r` count as line ends. */
+export function splitLines(value: string): string[] {
   return value
-    .split(/[\n,]/)
+    .split(/\r?\n|\r/)
     .map((s) => s.trim())
     .filter((s) => s !== '' && !s.startsWith('#'));
+}
+
+/**
+ * Items separated by commas or line ends, with CSV quoting: `"a,b"` is one item `a,b` and `""` inside
+ * quotes is one `"`. Blank items and `#` comment lines dropped. An unclosed quote yields an item marked
+ * with UNCLOSED_QUOTE, which Inputs.list reports.
+ */
+export function splitList(value: string): string[] {
+  const items: string[] = [];
+  for (const line of splitLines(value)) {
+    let current = '';
+    let quoted = false;
+    let inQuotes = false;
+    for (let i = 0; i < line.length; i++) {
+      const ch = line[i]!;
+      if (inQuotes) {
+        if (ch === '"' && line[i + 1] === '"') {
+          current += '"';
+          i++;
+        } else if (ch === '"') inQuotes = false;
+        else current += ch;
+      } else if (ch === '"' && current.trim() === '') {
+        inQuotes = true;
+        quoted = true;
+        current = '';
+      } else if (ch === ',') {
+        items.push(quoted ? current : current.trim());
+        current = '';
+        quoted = false;
+      } else current += ch;
+    }
+    if (inQuotes) items.push(UNCLOSED_QUOTE + current);
+    else items.push(quoted ? current : current.trim());
+  }
+  return items.filter((s) => s.trim() !== '');
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

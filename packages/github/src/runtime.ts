@@ -49,6 +49,10 @@ export async function runAction(main: () => Promise<void>): Promise<void> {
 
 export function describeFailure(err: unknown): string {
   if (err instanceof UserError) return err.message;
+  const aws = (err as { gantryAwsCall?: { operation: string; details: string; changes: string; advice: string } } | undefined)?.gantryAwsCall;
+  if (aws && err instanceof Error) {
+    return `AWS ${aws.operation} failed (${aws.details}): ${err.name}: ${err.message.replace(/\.?$/, '.')} ${aws.changes} ${aws.advice}`;
+  }
   if (err instanceof Error) return `Unexpected error (${err.name}): ${err.message}`;
   return `Unexpected error: ${String(err)}`;
 }

@@ -42,15 +42,63 @@ describe('Inputs', () => {
     );
   });
 
-  it('splits lists on commas and newlines, dropping comments', () => {
-    expect(inputs({ INPUT_SERVICES: 'web, worker\n# not me\n\nwebsocket' }).list('services', { example: 'web' })).toEqual(['web', 'worker', 'websocket']);
+  it('splits comma lists on commas and newlines, dropping comments', () => {
+    expect(inputs({ INPUT_SERVICES: 'web, worker\n# not me\n\nwebsocket' }).list('services', { example: 'web', separator: 'comma' })).toEqual(['web', 'worker', 'websocket']);
   });
 
-  it('parses key=value maps, keeping = inside values', () => {
-    const map = inputs({ INPUT_ENV: 'A=1\nB=x=y' }).map('env', { example: 'A=1' });
-    expect(map).toEqual({ A: '1', B: 'x=y' });
-    expect(() => inputs({ INPUT_ENV: 'A=1\n=2' }).map('env', { example: 'A=1' })).toThrow("has no key before '='");
-    expect(() => inputs({ INPUT_ENV: 'A=1,A=2' }).map('env', { example: 'A=1' })).toThrow("sets 'A' twice");
+  const list = (value: string, separator: 'comma' | 'newline') => inputs({ INPUT_L: value }).list('l', { example: 'x', separator });
+  it.each([
+    ['type=gha,scope=app', 'newline', ['type=gha,scope=app']],
+    ['type=gha,scope=app\ntype=registry,ref=r/cache', 'newline', ['type=gha,scope=app', 'type=registry,ref=r/cache']],
+    ['a\r\nb\r\n', 'newline', ['a', 'b']],
+    ['a\rb', 'newline', ['a', 'b']],
+    ['  a  \n\n\n  b', 'newline', ['a', 'b']],
+    ['# comment\na', 'newline', ['a']],
+    ['a,b', 'comma', ['a', 'b']],
+    ['a, b ,c', 'comma', ['a', 'b', 'c']],
+    ['a,,b,', 'comma', ['a', 'b']],
+    ['"a,b",c', 'comma', ['a,b', 'c']],
+    ['"say ""hi""",x', 'comma', ['say "hi"', 'x']],
+    ['a\r\nb,c', 'comma', ['a', 'b', 'c']],
+    ['ünïcödé,日本', 'comma', ['ünïcödé', '日本']],
+    ["'a,b'", 'comma', ["'a", "b'"]],
+  ] as const)('list %j split on %s is %j', (value, separator, expected) => {
+    expect(list(value, separator)).toEqual(expected);
+  });
+  it('refuses an unclosed quote in a comma list', () => {
+    expect(() => list('"a,b', 'comma')).toThrow("Input 'l' has an unclosed double quote in item 1");
+  });
+
+  const map = (value: string) => inputs({ INPUT_ENV: value }).map('env', { example: 'A=1', keyPattern: /^[A-Za-z_]\w*$/ });
+  it.each([
+    ['ALLOWED_HOSTS=a.com,b.com', { ALLOWED_HOSTS: 'a.com,b.com' }],
+    ['LIST=a,b=c', { LIST: 'a,b=c' }],
+    ['Q=a=b=c', { Q: 'a=b=c' }],
+    ['A=1\r\nB=2\r\n', { A: '1', B: '2' }],
+    ['A=1\n\n\nB=2', { A: '1', B: '2' }],
+    ['# comment\nA=1', { A: '1' }],
+    ['A="quoted value"', { A: '"quoted value"' }],
+    ["A='single'", { A: "'single'" }],
+    ['A=', { A: '' }],
+    ['  A  =  spaced  ', { A: 'spaced' }],
+    ['EMOJI=🚀 ünï', { EMOJI: '🚀 ünï' }],
+    ['URL=https://x.test/?a=1&b=2#frag', { URL: 'https://x.test/?a=1&b=2#frag' }],
+    [`BIG=${'x'.repeat(100_000)}`, { BIG: 'x'.repeat(100_000) }],
+  ] as const)('map case %# splits on newlines only', (value, expected) => {
+    expect(map(value)).toEqual(expected);
+  });
+  it.each([
+    ['A=1\nnot-a-pair-hunter2', "Input 'env' must be KEY=value lines, but line 2 has no '='"],
+    ['A=1\n=hunter2', "Input 'env' must be KEY=value lines, but line 2 has no key before '='"],
+    ['A=1\nA=2', "Input 'env' sets 'A' twice (line 2)"],
+    ['1BAD=x', "Input 'env' has an invalid key '1BAD' on line 1"],
+  ])('map %j is refused: %s, without echoing the value', (value, message) => {
+    expect(() => map(value)).toThrow(message);
+    try {
+      map(value);
+    } catch (err) {
+      expect((err as Error).message).not.toContain('hunter2');
+    }
   });
 
   it('reports invalid JSON with the parser message', () => {

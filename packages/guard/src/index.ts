@@ -3,7 +3,7 @@ export { summaryMarkdown, failureMessage, costLine } from './report.js';
 export { GuardCache, loadGuardCache, saveGuardCache, type CacheReport, type CacheSavings, type TaskDefinitionEntry } from './cache.js';
 export { takeInventory, type Inventory, type InventoryOptions } from './inventory/index.js';
 export { planRepository, describePlan, type RepositoryPlan } from './plan.js';
-export { shieldPolicy, shieldRule, isShieldRule, protectionTag, isProtectionTag, PROTECTION_TAG_PREFIX, SHIELD_COUNT } from './policy.js';
+export { shieldPolicy, reservedSelection, shieldRule, isShieldRule, protectionTag, isProtectionTag, PROTECTION_TAG_PREFIX, SHIELD_COUNT } from './policy.js';
 export { verifyRepository, lifecycleImages, type Violation, type RepositoryVerdict } from './verify.js';
 export { repositoryState, type RepositoryState } from './repositories.js';
 export { parseImage, RegistryIndex } from './image-ref.js';

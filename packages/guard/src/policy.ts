@@ -60,6 +60,19 @@ export function isShieldRule(rule: RawRule): boolean {
   );
 }
 
+/**
+ * The user's tag prefix or pattern that only matches protection tags, e.g. `gantry-keep-` or
+ * `gantry-keep-1*`: such a rule would act on the guard's own tags. A pattern is inside the namespace when
+ * its text before the first `*` already starts with the reserved prefix.
+ */
+export function reservedSelection(rule: { selection?: Record<string, unknown> }): string | undefined {
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const prefix = strings(rule.selection?.tagPrefixList).find((p) => p.startsWith(PROTECTION_TAG_PREFIX));
+  if (prefix !== undefined) return `tag prefix '${prefix}'`;
+  const pattern = strings(rule.selection?.tagPatternList).find((p) => p.split('*')[0]!.startsWith(PROTECTION_TAG_PREFIX));
+  return pattern !== undefined ? `tag pattern '${pattern}'` : undefined;
+}
+
 export interface ShieldedPolicy {
   /** The policy text to put, or the original when nothing changes. */
   text: string;
@@ -90,12 +103,14 @@ export function shieldPolicy(repository: string, policyText: string): ShieldedPo
   if (shields.length === 1 && sorted[0] === shields[0]) return { text: policyText, changed: false, renumbered: false, priorityChanges: [] };
 
   const userRules = sorted.filter((r) => !isShieldRule(r));
-  const clash = userRules.find((r) => Array.isArray(r.selection?.tagPrefixList) && (r.selection!.tagPrefixList as unknown[]).includes(PROTECTION_TAG_PREFIX));
-  if (clash) {
-    throw new UserError(
-      `Rule ${clash.rulePriority} of the lifecycle policy of repository ${repository} uses the tag prefix '${PROTECTION_TAG_PREFIX}', which the guard reserves for its protection tags.`,
-      'Remove that prefix from the rule.',
-    );
+  for (const rule of userRules) {
+    const reserved = reservedSelection(rule);
+    if (reserved) {
+      throw new UserError(
+        `Rule ${rule.rulePriority} of the lifecycle policy of repository ${repository} selects ${reserved}, inside the '${PROTECTION_TAG_PREFIX}' tag namespace the guard reserves for its protection tags.`,
+        `Remove that ${reserved.startsWith('tag prefix') ? 'prefix' : 'pattern'} from the rule (protection tags are managed by the guard alone).`,
+      );
+    }
   }
   if (userRules.length + 1 > MAX_RULES) {
     throw new UserError(

@@ -60,5 +60,26 @@ export async function actionContractProblems(actionDir: string): Promise<string[
     problems.push('README.md inputs/outputs tables differ from action.yml; regenerate them with `npm run readme-tables`');
   }
   if (!/```ya?ml[\s\S]*uses: [^\s]+/.test(readme)) problems.push('README.md has no usage example');
+  problems.push(...separatorProblems(meta, await readFile(join(actionDir, 'src', 'inputs.ts'), 'utf8').catch(() => '')));
+  return problems;
+}
+
+/** The sentence each list or map input's description carries, so users know whether commas split it. */
+export const SEPARATOR_SENTENCES = { comma: 'Separated by commas or newlines.', newline: 'One per line (commas belong to the value).' } as const;
+
+/**
+ * Every `inputs.list(...)` and `inputs.map(...)` in the action's inputs module must be declared in its
+ * action.yml description with the sentence for its separator (maps are always one pair a line).
+ */
+export function separatorProblems(meta: ActionMetadata, inputsSource: string): string[] {
+  const problems: string[] = [];
+  const calls = inputsSource.matchAll(/inputs\.(list|map)\('([^']+)',\s*\{([^}]*)\}/g);
+  for (const [, kind, name, spec] of calls) {
+    const separator = kind === 'map' ? 'newline' : /separator:\s*'comma'/.test(spec!) ? 'comma' : 'newline';
+    const description = meta.inputs?.[name!]?.description ?? '';
+    if (!description.includes(SEPARATOR_SENTENCES[separator])) {
+      problems.push(`input '${name}' is a ${kind} split on ${separator === 'comma' ? 'commas and newlines' : 'newlines only'}; its description must say "${SEPARATOR_SENTENCES[separator]}"`);
+    }
+  }
   return problems;
 }

@@ -1,6 +1,6 @@
 export { actionNode, runAction, type ActionRun, type RunOptions } from './run-action.js';
 export { parseFileCommands } from './file-commands.js';
-export { actionContractProblems, readActionMetadata, readmeTables, type ActionMetadata } from './action-contract.js';
+export { actionContractProblems, readActionMetadata, readmeTables, separatorProblems, SEPARATOR_SENTENCES, type ActionMetadata } from './action-contract.js';
 export {
   DOCKER_REGISTRY_ACTIONS,
   iamActionSources,

@@ -4,7 +4,7 @@ import { UserError } from '@gantry/github';
 import { errorText, isTransient, type Clock, type Logger } from '../runtime.js';
 import { shortTaskId } from '../service/decide.js';
 import { awsLogsLocation, LogFollower } from './logs.js';
-import { placementFor, type NetworkInput } from './network.js';
+import { placementFor, withClusterDefaultCapacity, type CapacityInput, type NetworkInput } from './network.js';
 
 export interface RunTaskOptions {
   ecs: ECSClient;
@@ -20,11 +20,19 @@ export interface RunTaskOptions {
   /** Take network configuration, launch type / capacity providers from this service. */
   networkFromService?: string;
   network?: NetworkInput;
+  /** Launch type or capacity provider strategy; else the service's, else the cluster's default strategy. */
+  capacity?: CapacityInput;
   startedBy?: string;
   pollMs: number;
   timeoutMs: number;
   signal?: AbortSignal;
 }
+
+/**
+ * "A total of 8192 characters are allowed for overrides. This limit includes the JSON formatting
+ * characters of the override structure." https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RunTask.html
+ */
+export const MAX_OVERRIDE_CHARACTERS = 8192;
 
 export interface RunTaskResult {
   taskArn: string;
@@ -52,11 +60,20 @@ export async function runOneOffTask(o: RunTaskOptions): Promise<RunTaskResult> {
   if (!target?.name) {
     throw new UserError(`Task definition ${td?.taskDefinitionArn} has no container named '${o.container}'.`, `Its containers are: ${containers.map((c) => c.name).join(', ')}.`);
   }
-  const placement = await placementFor(ecs, o.cluster, o.networkFromService, o.network);
-  if (td?.networkMode === 'awsvpc' && !placement.networkConfiguration?.awsvpcConfiguration?.subnets?.length) {
+  const env = Object.entries(o.environment ?? {}).map(([name, value]) => ({ name, value }));
+  const overrides = o.command || env.length ? { containerOverrides: [{ name: target.name, ...(o.command ? { command: o.command } : {}), ...(env.length ? { environment: env } : {}) }] } : undefined;
+  const overrideSize = overrides ? JSON.stringify(overrides).length : 0;
+  if (overrideSize > MAX_OVERRIDE_CHARACTERS) {
+    throw new UserError(
+      `The container overrides (inputs 'command' and 'environment') are ${overrideSize} characters of JSON; RunTask accepts at most ${MAX_OVERRIDE_CHARACTERS}.`,
+      'Shorten them: put long values in the task definition, environmentFiles or secrets.',
+    );
+  }
+  const networked = await placementFor(ecs, o.cluster, o.networkFromService, o.network, o.capacity);
+  if (td?.networkMode === 'awsvpc' && !networked.networkConfiguration?.awsvpcConfiguration?.subnets?.length) {
     throw new UserError(`Task definition ${td.taskDefinitionArn} uses awsvpc networking, so the task needs subnets.`, "Set 'network-from-service' (e.g. web) or 'subnets' and 'security-groups'.");
   }
-  const env = Object.entries(o.environment ?? {}).map(([name, value]) => ({ name, value }));
+  const placement = await withClusterDefaultCapacity(ecs, o.cluster, networked);
   const out = await ecs.send(
     new RunTaskCommand({
       cluster: o.cluster,
@@ -64,9 +81,7 @@ export async function runOneOffTask(o: RunTaskOptions): Promise<RunTaskResult> {
       count: 1,
       startedBy: (o.startedBy ?? 'gantry/run-task').slice(0, 128),
       ...placement,
-      ...(o.command || env.length
-        ? { overrides: { containerOverrides: [{ name: target.name, ...(o.command ? { command: o.command } : {}), ...(env.length ? { environment: env } : {}) }] } }
-        : {}),
+      ...(overrides ? { overrides } : {}),
     }),
   );
   const task = out.tasks?.[0];

@@ -1,7 +1,8 @@
 export { prepareTaskDefinition, type PrepareOptions, type PreparedTaskDefinition } from './prepare.js';
-export { loadTaskDefinition, parseJsonWithLines, describeServiceOrFail, type TaskDefinitionSource } from './load.js';
+export { loadTaskDefinition, parseJsonWithLines, describeServiceOrFail, type ServiceInputNames, type TaskDefinitionSource } from './load.js';
 export { dropReadOnlyFields, READ_ONLY_FIELDS } from './read-only.js';
-export { renderTaskDefinition, secretReferenceProblem, type RenderOptions } from './render.js';
+export { renderTaskDefinition, type RenderOptions } from './render.js';
+export { secretReferenceProblem, environmentFileProblem, SECRET_REFERENCE_FIX } from './references.js';
 export { resolveImages, parseEcrImage, parseHostedImage, type ImageResolution, type EcrImageRef } from './pin-images.js';
 export { validateTaskDefinition } from './validate.js';
 export { checkAgainstEcsModel } from './ecs-model.js';

@@ -17,7 +17,7 @@ export async function loadTaskDefinition(source: TaskDefinitionSource, ecs: ECSC
     case 'arn':
       return describe(ecs, source.taskDefinition, `task definition '${source.taskDefinition}'`);
     case 'service': {
-      const arn = await serviceTaskDefinition(ecs, source.cluster, source.service);
+      const arn = await serviceTaskDefinition(ecs, source.cluster, source.service, { service: 'from-service', cluster: 'cluster' });
       logger.info(`Starting from ${arn}, the task definition service '${source.service}' runs now.`);
       return describe(ecs, arn, `task definition ${arn}`);
     }
@@ -50,7 +50,7 @@ export function parseJsonWithLines(text: string, label: string): unknown {
     const { line, column } = errorPosition(text, message);
     const where = line ? `line ${line}, column ${column}` : 'an unknown position';
     const source = line ? `\n  ${line} | ${text.split('\n')[line - 1] ?? ''}` : '';
-    throw new UserError(`'${label}' is not valid JSON at ${where}: ${message.replace(/ in JSON at position \d+.*$/, '')}.${source}`, 'Fix the JSON (trailing commas and comments are not allowed).');
+    throw new UserError(`'${label}' is not valid JSON at ${where}: ${message.replace(/ in JSON at position \d+.*$/, '').replace(/, (\.\.\.)?".*" is not valid JSON$/s, '')}.${source}`, 'Fix the JSON (trailing commas and comments are not allowed).');
   }
 }
 
@@ -65,27 +65,33 @@ function errorPosition(text: string, message: string): { line?: number; column?:
   return { line: before.length, column: before[before.length - 1]!.length + 1 };
 }
 
-export async function serviceTaskDefinition(ecs: ECSClient, cluster: string, service: string): Promise<string> {
-  const svc = await describeServiceOrFail(ecs, cluster, service);
+export async function serviceTaskDefinition(ecs: ECSClient, cluster: string, service: string, inputNames?: ServiceInputNames): Promise<string> {
+  const svc = await describeServiceOrFail(ecs, cluster, service, inputNames);
   if (!svc.taskDefinition) throw new UserError(`Service '${service}' in cluster '${cluster}' has no task definition.`);
   return svc.taskDefinition;
 }
 
+/** The inputs (or flags) the user gave the service and cluster in, so errors name what they set. */
+export interface ServiceInputNames {
+  service: string;
+  cluster: string;
+}
+
 /** DescribeServices for one service, turning "not found" into an error that says what to fix. */
-export async function describeServiceOrFail(ecs: ECSClient, cluster: string, service: string) {
+export async function describeServiceOrFail(ecs: ECSClient, cluster: string, service: string, inputNames: ServiceInputNames = { service: 'service', cluster: 'cluster' }) {
   let out;
   try {
     out = await ecs.send(new DescribeServicesCommand({ cluster, services: [service] }));
   } catch (err) {
     if ((err as Error).name === 'ClusterNotFoundException') {
-      throw new UserError(`Cluster '${cluster}' was not found.`, "Check the 'cluster' input and the region.");
+      throw new UserError(`Cluster '${cluster}' was not found.`, `Check the '${inputNames.cluster}' input and the region.`);
     }
     throw err;
   }
   const svc = out.services?.[0];
   if (!svc || svc.status === 'INACTIVE') {
     const reason = out.failures?.[0]?.reason ?? (svc ? 'INACTIVE' : 'MISSING');
-    throw new UserError(`Service '${service}' was not found in cluster '${cluster}' (${reason}).`, "Check the 'service' and 'cluster' inputs and the region.");
+    throw new UserError(`Service '${service}' was not found in cluster '${cluster}' (${reason}).`, `Check the '${inputNames.service}' and '${inputNames.cluster}' inputs and the region.`);
   }
   return svc;
 }

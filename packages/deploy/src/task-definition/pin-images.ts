@@ -104,8 +104,23 @@ export async function resolveImages(
     if ((await ownHost) !== hosted.host) return undefined;
     return { region, repositoryName: hosted.repositoryName, repositoryUri: `${hosted.host}/${hosted.repositoryName}`, tag: hosted.tag, digest: hosted.digest };
   };
+  /** Whether the text before the first `/` is an ECR registry host, or the host this account's registry is served at. */
+  const onOwnRegistryHost = async (image: string): Promise<boolean> => {
+    const host = image.includes('/') ? image.slice(0, image.indexOf('/')).trim() : '';
+    if (!host) return false;
+    if (parseEcrHost(host)) return true;
+    if (!options.registryRegion || PUBLIC_REGISTRIES.test(host) || !(host.includes('.') || host.includes(':') || host === 'localhost')) return false;
+    ownHost ??= ownRegistryHost(options.ecrFor(options.registryRegion), logger).catch(() => undefined);
+    return (await ownHost) === host;
+  };
   for (const { name, image } of containers) {
     const ref = parseEcrImage(image) ?? (await ownRegistryRef(image));
+    if (!ref && (await onOwnRegistryHost(image))) {
+      // An account registry image that does not parse cannot be checked or pinned, and ECS could not pull it.
+      problems.push(`container '${name}': image '${image}' is on this account's ECR registry but is not a valid reference (repository[:tag][@sha256:<64 hex digits>], tags of letters, digits, '_', '.' and '-')`);
+      images.push({ container: name, image, pinned: image, inEcr: false });
+      continue;
+    }
     if (!ref) {
       if (options.nonEcrImages === 'error') problems.push(`container '${name}': image '${image}' is not in ECR, so it cannot be verified or pinned (set non-ecr-images: keep to allow it)`);
       else logger.info(`${name}: ${image} is not an ECR image; left as is (not verified, not pinned).`);

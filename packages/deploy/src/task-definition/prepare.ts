@@ -41,9 +41,16 @@ export async function prepareTaskDefinition(options: PrepareOptions): Promise<Pr
   const loaded = await loadTaskDefinition(options.source, options.ecs, logger);
   const { definition: writable, dropped } = dropReadOnlyFields(loaded);
   if (dropped.length > 0) notice(logger, `Dropped read-only fields that RegisterTaskDefinition does not accept: ${dropped.join(', ')}.`);
-  const { definition: rendered, changes } = renderTaskDefinition(writable, options.render);
+  const { definition: rendered, changes, loggedByDefault } = renderTaskDefinition(writable, options.render);
   for (const change of changes) logger.info(change);
   const { definition, problems } = validateTaskDefinition(rendered);
+  if (loggedByDefault.length > 0 && !definition.executionRoleArn) {
+    // The role is needed because of log-defaults: say so, or the user hunts for an awslogs setting they never wrote.
+    const at = problems.findIndex((p) => p.startsWith('FARGATE needs an executionRoleArn'));
+    if (at >= 0) {
+      problems[at] += `; log-defaults added awslogs logging to ${loggedByDefault.join(', ')}: add an executionRoleArn (it needs logs:CreateLogStream, logs:PutLogEvents and logs:CreateLogGroup) or set log-defaults: false`;
+    }
+  }
   const containers = (Array.isArray(definition.containerDefinitions) ? definition.containerDefinitions : [])
     .filter(isObject)
     .filter((c) => typeof c.name === 'string' && typeof c.image === 'string')

@@ -1,4 +1,5 @@
 import { UserError } from '@gantry/github';
+import { SECRET_REFERENCE_FIX, secretReferenceProblem } from './references.js';
 import { isObject, type JsonObject } from './types.js';
 
 export interface RenderOptions {
@@ -23,9 +24,10 @@ type NameValue = { name: string; value?: string; valueFrom?: string };
  * Applies the workflow's changes to a task definition. Pure: returns a new object and a line per change,
  * and throws a UserError listing every unknown container at once.
  */
-export function renderTaskDefinition(input: JsonObject, options: RenderOptions): { definition: JsonObject; changes: string[] } {
+export function renderTaskDefinition(input: JsonObject, options: RenderOptions): { definition: JsonObject; changes: string[]; loggedByDefault: string[] } {
   const definition = structuredClone(input);
   const changes: string[] = [];
+  const loggedByDefault: string[] = [];
   if (options.family) {
     if (definition.family !== options.family) changes.push(`family: ${String(definition.family ?? '(none)')} → ${options.family}`);
     definition.family = options.family;
@@ -59,7 +61,7 @@ export function renderTaskDefinition(input: JsonObject, options: RenderOptions):
   }
   for (const [key, valueFrom] of Object.entries(options.secrets ?? {})) {
     const problem = secretReferenceProblem(valueFrom);
-    if (problem) throw new UserError(`Secret '${key}': ${problem}.`, 'Use a Secrets Manager ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME[:json-key::]) or an SSM parameter ARN or name.');
+    if (problem) throw new UserError(`Secret '${key}' ${problem}.`, SECRET_REFERENCE_FIX);
     const t = targets(key, 'secrets');
     for (const c of t.containers) upsert(c, 'secrets', { name: t.name, valueFrom });
     if (t.containers.length) changes.push(`secret ${t.name} from ${valueFrom} on ${t.containers.map((c) => c.name).join(', ')}`);
@@ -88,10 +90,11 @@ export function renderTaskDefinition(input: JsonObject, options: RenderOptions):
           'awslogs-create-group': 'true',
         },
       };
-      changes.push(`${c.name}: logs to awslogs group ${group}`);
+      changes.push(`${c.name}: logs to awslogs group ${group} (log-defaults)`);
+      loggedByDefault.push(String(c.name));
     }
   }
-  return { definition, changes };
+  return { definition, changes, loggedByDefault };
 }
 
 function upsert(container: Container, field: 'environment' | 'secrets', entry: NameValue): void {
@@ -100,17 +103,4 @@ function upsert(container: Container, field: 'environment' | 'secrets', entry: N
   const other = field === 'environment' ? 'secrets' : 'environment';
   if (Array.isArray(container[other])) container[other] = (container[other] as NameValue[]).filter((e) => e.name !== entry.name);
   container[field] = [...list.filter((e) => e.name !== entry.name), entry];
-}
-
-/**
- * ECS takes a Secrets Manager secret ARN (with optional json-key, version-stage, version-id suffixes) or an
- * SSM parameter ARN, or a parameter name when it is in the same region.
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
- */
-export function secretReferenceProblem(valueFrom: string): string | undefined {
-  if (/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+(:[^:]*:[^:]*:[^:]*)?$/.test(valueFrom)) return undefined;
-  if (/^arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter\/[\w/.-]+$/.test(valueFrom)) return undefined;
-  if (/^\/?[\w.-]+(\/[\w.-]+)*$/.test(valueFrom) && !valueFrom.startsWith('arn:')) return undefined;
-  return `'${valueFrom}' is neither a Secrets Manager secret ARN nor an SSM parameter`;
 }

@@ -1,5 +1,6 @@
 import { checkAgainstEcsModel } from './ecs-model.js';
 import { fargateSizeProblem } from './fargate.js';
+import { environmentFileProblem, secretReferenceProblem } from './references.js';
 import { isObject, type JsonObject } from './types.js';
 
 /**
@@ -19,7 +20,12 @@ export function validateTaskDefinition(definition: JsonObject): { definition: Js
     else if (seen.has(c.name)) problems.push(`container name '${c.name}' is used twice`);
     else seen.add(c.name);
     if (typeof c.image !== 'string' || c.image === '') problems.push(`container '${String(c.name ?? i)}' has no image`);
+    problems.push(...containerReferenceProblems(c, String(c.name ?? i)));
   });
+  const size = Buffer.byteLength(JSON.stringify(value));
+  if (size > MAX_TASK_DEFINITION_BYTES) {
+    problems.push(`the task definition is ${(size / 1024).toFixed(1)} KiB, more than the ${MAX_TASK_DEFINITION_BYTES / 1024} KiB RegisterTaskDefinition accepts (move large environment values to environmentFiles or secrets)`);
+  }
   if (containers.length > 0 && !containers.some((c) => c.essential !== false)) problems.push('at least one container must be essential');
   const compat = Array.isArray(value.requiresCompatibilities) ? value.requiresCompatibilities : [];
   if (compat.includes('FARGATE')) {
@@ -35,4 +41,40 @@ export function validateTaskDefinition(definition: JsonObject): { definition: Js
     if (value.networkMode !== 'awsvpc') problems.push(`FARGATE requires networkMode 'awsvpc'${value.networkMode ? `, got '${String(value.networkMode)}'` : ''}`);
   }
   return { definition: value, problems };
+}
+
+/**
+ * "The maximum size (in KiB) of a task definition": 64, not adjustable.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html
+ */
+export const MAX_TASK_DEFINITION_BYTES = 64 * 1024;
+
+/** Secret references (secrets, log secretOptions, private registry credentials) and environment files of one container. */
+function containerReferenceProblems(c: JsonObject, name: string): string[] {
+  const problems: string[] = [];
+  const secretLists: [string, unknown][] = [
+    ['secrets', c.secrets],
+    ['logConfiguration.secretOptions', isObject(c.logConfiguration) ? c.logConfiguration.secretOptions : undefined],
+  ];
+  for (const [field, list] of secretLists) {
+    if (!Array.isArray(list)) continue;
+    list.forEach((entry, i) => {
+      const valueFrom = isObject(entry) ? entry.valueFrom : undefined;
+      const label = isObject(entry) && typeof entry.name === 'string' ? `'${entry.name}'` : `[${i}]`;
+      const problem = typeof valueFrom === 'string' ? secretReferenceProblem(valueFrom) : 'has no valueFrom';
+      if (problem) problems.push(`container '${name}': ${field} ${label} ${problem}`);
+    });
+  }
+  const credentials = isObject(c.repositoryCredentials) ? c.repositoryCredentials.credentialsParameter : undefined;
+  if (typeof credentials === 'string' && !credentials.startsWith('arn:aws')) {
+    problems.push(`container '${name}': repositoryCredentials.credentialsParameter must be a Secrets Manager secret ARN (the value is not shown)`);
+  }
+  if (Array.isArray(c.environmentFiles)) {
+    if (c.environmentFiles.length > 10) problems.push(`container '${name}': environmentFiles lists ${c.environmentFiles.length} files; ECS allows at most 10`);
+    c.environmentFiles.forEach((file, i) => {
+      const problem = environmentFileProblem(file);
+      if (problem) problems.push(`container '${name}': environmentFiles[${i}] ${problem}`);
+    });
+  }
+  return problems;
 }
