@@ -105,7 +105,7 @@ describe('gantry-sim start with bad input', () => {
 
   it.each([
     ['an unknown behaviour field', 'images:\n  "web:bad":\n    exitAfter: 0\n', /^gantry-sim: --scenario: scenario .*: image behaviour for 'web:bad': unknown field 'exitAfter'/],
-    ['an unknown top-level field', 'image:\n  "web:bad": {}\n', /^gantry-sim: --scenario: scenario .*: unknown field 'image' \(known: images, timing\)$/],
+    ['an unknown top-level field', 'image:\n  "web:bad": {}\n', /^gantry-sim: --scenario: scenario .*: unknown field 'image' \(known: images, timing, region, loadBalancers, alarms, hookOutcomes\)$/],
     ['YAML that does not parse', 'images: [unclosed\n', /^gantry-sim: --scenario: scenario file .* is not valid YAML/],
     ['a non-numeric timing', 'timing:\n  pullSeconds: soon\n', /^gantry-sim: --scenario: scenario .*: timing\.pullSeconds must be a number >= 0, got "soon"$/],
   ])('names --scenario and the field for %s', async (_name, text, message) => {
