@@ -187,7 +187,8 @@ function checkResources(data: Obj): ScenarioResources {
     }),
   );
   const hookOutcomes = optional(data.hookOutcomes, (v) => {
-    const map = object(v, 'hookOutcomes', Object.keys(v ?? {}));
+    if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ScenarioError(`hookOutcomes must be a map from a Lambda function ARN to its outcome (SUCCEEDED, FAILED, IN_PROGRESS) or { outcome, callbackDelaySeconds }`);
+    const map = v as Obj;
     const out: NonNullable<ScenarioResources['hookOutcomes']> = {};
     for (const [arn, answer] of Object.entries(map)) {
       const at = `hookOutcomes['${arn}']`;

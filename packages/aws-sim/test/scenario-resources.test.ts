@@ -3,7 +3,7 @@
 // lifecycle hook answers. Everything is checked through the unmodified SDK clients.
 // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -141,7 +141,7 @@ describe('scenario resources over the control API', () => {
       scenario: {
         region: 'eu-west-1',
         ...lb([{ port: 80, forward: [{ targetGroup: 'api-a', weight: 90 }, { targetGroup: 'api-b', weight: 10 }], rules: [{ priority: 5, hostHeaders: ['api.example.com'], forward: 'api-b' }] }]),
-        alarms: [{ name: 'api-latency' }],
+        alarms: [{ name: 'api-latency' }, { name: 'api 5xx ✓', state: 'ALARM', description: 'Ünïcode, "quotes", a=b; 1,2' }],
         hookOutcomes: { 'arn:aws:lambda:eu-west-1:123456789012:function:check': { outcome: 'IN_PROGRESS', callbackDelaySeconds: 45 } },
       },
     });
@@ -170,6 +170,7 @@ describe('scenario resources over the control API', () => {
         { TargetGroupArn: created.targetGroups['api-b'], Weight: 10 },
       ]);
       expect((await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['api-latency'] }))).MetricAlarms![0]!.StateValue).toBe('INSUFFICIENT_DATA');
+      expect((await cw.send(new DescribeAlarmsCommand({ AlarmNames: ['api 5xx ✓'] }))).MetricAlarms![0]).toMatchObject({ StateValue: 'ALARM', AlarmDescription: 'Ünïcode, "quotes", a=b; 1,2' });
       // Not in the default region.
       expect((await h.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['api-latency'] }))).MetricAlarms).toEqual([]);
       await expect(h.elb.send(new DescribeLoadBalancersCommand({ Names: ['api-alb'] }))).rejects.toMatchObject({ name: 'LoadBalancerNotFoundException' });
@@ -189,6 +190,8 @@ describe('scenario resources over the control API', () => {
     ['an unknown alarm state', { alarms: [{ name: 'x', state: 'RED' }] }, 'scenario: alarms[0].state must be one of OK, ALARM, INSUFFICIENT_DATA, got "RED"'],
     ['an unknown hook outcome', { hookOutcomes: { 'arn:aws:lambda:us-east-1:123456789012:function:f': 'PASSED' } }, `scenario: hookOutcomes['arn:aws:lambda:us-east-1:123456789012:function:f']: outcome must be SUCCEEDED, FAILED or IN_PROGRESS (got "PASSED")`],
     ['a region that is not one', { region: 'Mars', alarms: [] }, 'scenario: region must be a region name such as us-east-1 or eu-west-1, got "Mars"'],
+    ['a callback delay that is not whole seconds', { hookOutcomes: { 'arn:aws:lambda:us-east-1:123456789012:function:f': { outcome: 'IN_PROGRESS', callbackDelaySeconds: 0.5 } } }, `scenario: hookOutcomes['arn:aws:lambda:us-east-1:123456789012:function:f']: callbackDelaySeconds must be a positive whole number of seconds (got 0.5)`],
+    ['hookOutcomes that is a list', { hookOutcomes: ['SUCCEEDED'] }, 'scenario: hookOutcomes must be a map from a Lambda function ARN to its outcome (SUCCEEDED, FAILED, IN_PROGRESS) or { outcome, callbackDelaySeconds }'],
     ['loadBalancers that is not a list', { loadBalancers: { name: 'x' } }, 'scenario: loadBalancers must be a list'],
   ])('%s → 400 naming the path, nothing created', async (_name, scenario, message) => {
     const res = await post('loadScenario', { scenario: { ...scenario, alarms: (scenario as { alarms?: unknown }).alarms ?? [{ name: 'never-created' }] } });
@@ -204,6 +207,18 @@ describe('scenario resources over the control API', () => {
     expect(((await res.json()) as { error: string }).error).toBe("scenario: loadBalancers[0].targetGroups[1]: CreateTargetGroup: Health check timeout '10' must be smaller than the interval '10'");
     await expect(h.elb.send(new DescribeLoadBalancersCommand({ Names: ['half-alb'] }))).rejects.toMatchObject({ name: 'LoadBalancerNotFoundException' });
     await expect(h.elb.send(new DescribeTargetGroupsCommand({ Names: ['half-a'] }))).rejects.toMatchObject({ name: 'TargetGroupNotFoundException' });
+  });
+
+  it('loads the example written with CRLF line endings from a path, as an editor on Windows saves it', async () => {
+    const file = join(dir, 'crlf.yaml');
+    writeFileSync(file, readFileSync(EXAMPLE, 'utf8').replace(/\n/g, '\r\n'));
+    const res = await post('loadScenario', { path: file });
+    expect(res.status).toBe(200);
+    const { loaded, created } = (await res.json()) as { loaded: number; created: Record<string, Record<string, string>> };
+    expect(loaded).toBe(1);
+    expect(Object.keys(created.rules!)).toEqual(['production', 'test']);
+    const g = (await h.elb.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [created.targetGroups!['web-green']!] }))).TargetGroups![0]!;
+    expect(g).toMatchObject({ TargetGroupName: 'web-green', HealthCheckPath: '/up', Matcher: { HttpCode: '200-299' } });
   });
 
   it('a YAML file with a mistake fails startSimulator naming the file and the path', async () => {
