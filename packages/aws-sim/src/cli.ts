@@ -1,13 +1,14 @@
 import { parseArgs } from 'node:util';
 import { startSimulator } from './simulator.js';
 import { QUOTA_MODELS, type QuotaModel } from './protocol/quotas.js';
+import type { CreatedResources } from './scenario-resources.js';
 
 const USAGE = `Usage: gantry-sim start [--port PORT] [--registry URL] [--speed FACTOR] [--scenario FILE]
 
   --port PORT        port on 127.0.0.1 (default 4566; 0 picks a free one)
   --registry URL     back ECR with a real OCI registry, e.g. http://127.0.0.1:5000
   --speed FACTOR     simulated seconds per real second (default 1)
-  --scenario FILE    image behaviours (JSON or YAML), see README.md
+  --scenario FILE    image behaviours, timing, load balancers, alarms, hook outcomes (JSON or YAML), see README.md
   --quotas MODEL     off (default): never throttles; aws: AWS's API rate quotas (ECS token buckets,
                      ECR per-action rates) per account and region, answering ThrottlingException
 
@@ -49,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
     `gantry-sim listening on ${sim.endpoint} (speed ${speed}x${values.registry ? `, registry ${values.registry}` : ''}${values.scenario ? `, scenario ${values.scenario}` : ''}${quotas === 'aws' ? ', AWS quotas' : ''})`,
     '# point any AWS SDK or the AWS CLI at it:',
     ...Object.entries(sim.env).map(([k, v]) => `export ${k}=${v}`),
+    ...createdLines(sim.scenario?.created),
   ];
   // One write, so a reader that sees the endpoint also sees every export.
   process.stdout.write(lines.join('\n') + '\n');
@@ -60,6 +62,19 @@ export async function main(argv: string[]): Promise<number> {
   await sim.stop();
   console.log('gantry-sim stopped');
   return 0;
+}
+
+/** What the scenario created, as comments (the output stays valid shell): kind, name, ARN. */
+function createdLines(created: CreatedResources | undefined): string[] {
+  if (!created) return [];
+  const kinds: [string, Record<string, string>][] = [
+    ['load balancer', created.loadBalancers],
+    ['target group', created.targetGroups],
+    ['listener', created.listeners],
+    ['listener rule', created.rules],
+    ['alarm', created.alarms],
+  ];
+  return [`# the scenario created in ${created.region}:`, ...kinds.flatMap(([kind, byName]) => Object.entries(byName).map(([name, arn]) => `#   ${kind} ${name}: ${arn}`))];
 }
 
 function isHttpUrl(value: string): boolean {

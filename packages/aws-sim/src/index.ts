@@ -1,4 +1,5 @@
-export { startSimulator, SIM_ACCOUNT_ID, SIM_REGION, type Simulator, type SimulatorOptions, type SimControl } from './simulator.js';
+export { startSimulator, SIM_ACCOUNT_ID, SIM_REGION, type Simulator, type SimulatorOptions, type SimControl, type LoadedScenario } from './simulator.js';
+export type { CreatedResources, ScenarioResources, ScenarioLoadBalancer, ScenarioTargetGroup, ScenarioListener, ScenarioRule, ScenarioAlarm } from './scenario-resources.js';
 export { SimClock } from './clock.js';
 export { AwsError } from './protocol/errors.js';
 export type { FaultSettings } from './protocol/faults.js';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseImageRef } from './images.js';
 import { validateTiming, type SimTiming } from './timing.js';
+import { RESOURCE_SECTIONS, validateResources, type ScenarioResources } from './scenario-resources.js';
 
 /**
  * What a container started from an image does. Everything is in simulated seconds, counted from the
@@ -40,20 +41,26 @@ export const DEFAULT_BEHAVIOUR: Required<Pick<ImageBehaviour, 'startSeconds'>> &
 
 /**
  * Scenario file: `{ images: { "repo:tag": { ...behaviour } } }` or `{ images: [{ image, ...behaviour }] }`,
- * and optionally `timing: { restartBackoffStartSeconds: 5, ... }` (src/timing.ts).
+ * optionally `timing: { restartBackoffStartSeconds: 5, ... }` (src/timing.ts), and the AWS resources to
+ * create: `region`, `loadBalancers`, `alarms`, `hookOutcomes` (src/scenario-resources.ts).
  */
-export interface Scenario {
+export interface Scenario extends ScenarioResources {
   images?: Record<string, ImageBehaviour> | (ImageBehaviour & { image: string })[];
   timing?: Partial<SimTiming>;
 }
 
-/** A scenario's top level: `images` and `timing`, nothing else; errors name the field. */
+const SECTIONS = ['images', 'timing', ...RESOURCE_SECTIONS];
+
+/** A scenario's top level: `images`, `timing` and the resource sections, nothing else; errors name the field. */
 export function validateScenario(data: unknown, where: string): Scenario {
-  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(`${where}: expected an object with 'images' and/or 'timing'`);
-  for (const key of Object.keys(data)) if (key !== 'images' && key !== 'timing') throw new Error(`${where}: unknown field '${key}' (known: images, timing)`);
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new Error(`${where}: expected an object with any of ${SECTIONS.join(', ')}`);
+  for (const key of Object.keys(data)) if (!SECTIONS.includes(key)) throw new Error(`${where}: unknown field '${key}' (known: ${SECTIONS.join(', ')})`);
   const { images, timing } = data as Scenario;
   if (images !== undefined && images !== null && typeof images !== 'object') throw new Error(`${where}: images must be a map from an image reference to its behaviour`);
-  return { images: images ?? undefined, timing: timing === undefined ? undefined : validateTiming(timing, `${where}: timing`) };
+  const resources = validateResources(data as Record<string, unknown>, where);
+  const out: Scenario = { images: images ?? undefined, timing: timing === undefined ? undefined : validateTiming(timing, `${where}: timing`) };
+  for (const [key, value] of Object.entries(resources)) if (value !== undefined) (out as Record<string, unknown>)[key] = value;
+  return out;
 }
 
 const FIELDS = ['startSeconds', 'exitAfterSeconds', 'exitCode', 'healthCheck', 'logs', 'loadBalancerResponse'] as const;

@@ -10,6 +10,7 @@ import { createEvents } from './events/index.js';
 import { createScheduler } from './scheduler/index.js';
 import { createLogs } from './logs/index.js';
 import { ImageBehaviours, readScenarioFile, validateScenario, type ImageBehaviour, type Scenario } from './scenario.js';
+import { applyResources, hasResources, type CreatedResources } from './scenario-resources.js';
 import { Regions, REGION_NAME, type PartFactory } from './regions.js';
 import { DEFAULT_TIMING, validateTiming, type SimTiming } from './timing.js';
 
@@ -25,8 +26,11 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** Simulated start time (default: now). */
   start?: Date;
-  /** A scenario file (JSON or YAML) of image behaviours and timing, loaded before the server starts. */
-  scenario?: string;
+  /**
+   * A scenario file (JSON or YAML), or the scenario itself: image behaviours, timing, and load balancers,
+   * alarms and hook outcomes to create, loaded before the server starts (what it created: `sim.scenario`).
+   */
+  scenario?: string | Scenario;
   /** The region of unsigned requests and of control operations without `region` (default us-east-1). */
   region?: string;
   /** Timing choices (README); the rest keep their defaults. */
@@ -46,7 +50,15 @@ export interface Simulator {
   control: SimControl;
   /** Per-region parts (ecs, ecr, logs, ...), created on first use. */
   regions: Regions;
+  /** What the `scenario` option loaded and created (ARNs by name), when it was given. */
+  scenario?: LoadedScenario;
   stop(): Promise<void>;
+}
+
+/** loadScenario's answer: image behaviours loaded, and the resources created when the scenario has any. */
+export interface LoadedScenario {
+  loaded: number;
+  created?: CreatedResources;
 }
 
 /** Control operations, also served over HTTP as `POST /_sim/<name>` with a JSON body. */
@@ -61,7 +73,7 @@ export type SimControl = Record<string, (body?: any) => any> & {
   advance(body: { ms?: number; seconds?: number }): { now: Date };
   /** What tasks started from an image do; `imageRef` is 'repo:tag', 'repo@sha256:...' or a full URI. */
   setImageBehaviour(imageRef: string | (ImageBehaviour & { imageRef: string }), behaviour?: ImageBehaviour): {};
-  loadScenario(body: { path?: string; scenario?: Scenario }): { loaded: number };
+  loadScenario(body: { path?: string; scenario?: Scenario }): LoadedScenario;
   /** Changes timing choices (README); returns the whole timing now in force. */
   setTiming(body: Partial<SimTiming>): { timing: SimTiming };
 };
@@ -111,11 +123,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     defaultRegion,
   });
   const setTiming = (body: Partial<SimTiming>) => (Object.assign(timing, validateTiming(body, 'setTiming')), { timing: { ...timing } });
-  const loadScenario = (body: { path?: string; scenario?: Scenario }) => {
-    const scenario = body?.path !== undefined ? readScenarioFile(body.path) : validateScenario(body?.scenario ?? {}, 'scenario');
+  const loadScenario = (body: { path?: string; scenario?: Scenario }): LoadedScenario => {
+    const where = body?.path !== undefined ? `scenario ${body.path}` : 'scenario';
+    const scenario = body?.path !== undefined ? readScenarioFile(body.path) : validateScenario(body?.scenario ?? {}, where);
+    // Everything is checked before anything changes: behaviours on a scratch table, resources in scratch
+    // copies of the region's ELBv2 and CloudWatch (inside applyResources).
+    new ImageBehaviours().load(scenario);
+    const created = hasResources(scenario as Record<string, unknown>) ? applyResources(scenario, { regions, clock, accountId: SIM_ACCOUNT_ID, where }) : undefined;
     const loaded = behaviours.load(scenario);
     if (scenario.timing) setTiming(scenario.timing);
-    return { loaded };
+    return created ? { loaded, created } : { loaded };
   };
   const setImageBehaviour = (refOrBody: string | (ImageBehaviour & { imageRef?: string; image?: string }), behaviour?: ImageBehaviour) => {
     if (typeof refOrBody === 'string') behaviours.set(refOrBody, behaviour ?? {});
@@ -145,7 +162,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     now: () => ({ now: clock.now() }),
     regions: () => ({ defaultRegion, regions: regions.regions() }),
   });
-  if (options.scenario) loadScenario({ path: options.scenario });
+  const loadedScenario = !options.scenario ? undefined : loadScenario(typeof options.scenario === 'string' ? { path: options.scenario } : { scenario: options.scenario });
   if (options.latencyMs) server.faults.set({ latencyMs: options.latencyMs });
   if (options.quotas) server.quotas.set(options.quotas);
   let port: number;
@@ -165,6 +182,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     clock,
     control: control as SimControl,
     regions,
+    scenario: loadedScenario,
     stop: async () => {
       await server.close();
       await regions.close();

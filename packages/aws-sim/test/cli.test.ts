@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ECSClient, CreateClusterCommand, ListClustersCommand } from '@aws-sdk/client-ecs';
+import { DescribeRulesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { createServer, type Server } from 'node:http';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'gantry-sim.js');
@@ -44,6 +45,32 @@ describe('gantry-sim CLI', () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
     expect(out).toContain('gantry-sim stopped');
+  }, 30_000);
+
+  it('--scenario with resources: prints what it created (as shell comments), and the ARNs are live', async () => {
+    const example = join(dirname(bin), '..', 'examples', 'blue-green-web.yaml');
+    const p = spawn(process.execPath, [bin, 'start', '--port', '0', '--scenario', example], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        p.stdout!.on('data', (d: Buffer) => ((out += d.toString()), /#   alarm /.test(out) && resolve()));
+        p.once('exit', (code) => reject(new Error(`exited ${code}`)));
+      });
+      expect(out).toContain('# the scenario created in us-east-1:\n');
+      const rule = /^#   listener rule production: (arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule\/app\/web-alb\/\S+)$/m.exec(out);
+      expect(rule).not.toBeNull();
+      expect(out).toMatch(/^#   target group web-green: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup\/web-green\/[0-9a-f]+$/m);
+      expect(out).toContain('#   alarm web-5xx: arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-5xx');
+      const endpoint = /export AWS_ENDPOINT_URL=(\S+)/.exec(out)![1]!;
+      const elb = new ElasticLoadBalancingV2Client({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+      try {
+        expect((await elb.send(new DescribeRulesCommand({ RuleArns: [rule![1]!] }))).Rules![0]).toMatchObject({ Priority: '1', IsDefault: false });
+      } finally {
+        elb.destroy();
+      }
+    } finally {
+      p.kill('SIGTERM');
+    }
   }, 30_000);
 
   it('rejects an unknown command with usage and exit code 2', async () => {
@@ -105,7 +132,7 @@ describe('gantry-sim start with bad input', () => {
 
   it.each([
     ['an unknown behaviour field', 'images:\n  "web:bad":\n    exitAfter: 0\n', /^gantry-sim: --scenario: scenario .*: image behaviour for 'web:bad': unknown field 'exitAfter'/],
-    ['an unknown top-level field', 'image:\n  "web:bad": {}\n', /^gantry-sim: --scenario: scenario .*: unknown field 'image' \(known: images, timing\)$/],
+    ['an unknown top-level field', 'image:\n  "web:bad": {}\n', /^gantry-sim: --scenario: scenario .*: unknown field 'image' \(known: images, timing, region, loadBalancers, alarms, hookOutcomes\)$/],
     ['YAML that does not parse', 'images: [unclosed\n', /^gantry-sim: --scenario: scenario file .* is not valid YAML/],
     ['a non-numeric timing', 'timing:\n  pullSeconds: soon\n', /^gantry-sim: --scenario: scenario .*: timing\.pullSeconds must be a number >= 0, got "soon"$/],
   ])('names --scenario and the field for %s', async (_name, text, message) => {

@@ -27,7 +27,7 @@ describe('control API input checks', () => {
     ['setTiming', '{"pullSeconds":"2s"}', /^setTiming\.pullSeconds must be a number >= 0, got "2s"$/],
     ['setTiming', '{"pull":2}', /^setTiming: unknown field 'pull'/],
     ['setImageBehaviour', '{"imageRef":"web:v1","startSeconds":"5"}', /^image behaviour for 'web:v1': startSeconds must be a number >= 0$/],
-    ['loadScenario', '{"scenario":{"imagez":{}}}', /^scenario: unknown field 'imagez' \(known: images, timing\)$/],
+    ['loadScenario', '{"scenario":{"imagez":{}}}', /^scenario: unknown field 'imagez' \(known: images, timing, region, loadBalancers, alarms, hookOutcomes\)$/],
     ['loadScenario', '{"path":"/nonexistent/scenario.yaml"}', /^scenario file \/nonexistent\/scenario\.yaml does not exist$/],
     ['setFaults', '{not json', /^setFaults: the request body is not valid JSON/],
   ])('%s %s → 400 naming the field', async (op, body, message) => {
