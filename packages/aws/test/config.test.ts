@@ -49,7 +49,7 @@ describe('clients', () => {
         }),
       );
       await expect(ecs.send(new ListClustersCommand({}))).rejects.toThrow(
-        "AWS denied ecs:ListClusters: User: x is not authorized to perform: ecs:ListClusters Allow 'ecs:ListClusters'",
+        "AWS denied ecs:ListClusters (HTTP 400, no request id): User: x is not authorized to perform: ecs:ListClusters Nothing in AWS was changed before this call. Allow 'ecs:ListClusters' in the IAM policy",
       );
       expect(userAgent).toContain(`gantry/${GANTRY_VERSION}`);
     } finally {
