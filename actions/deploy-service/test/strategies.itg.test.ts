@@ -325,7 +325,7 @@ describe('deploy-service early-stop-alarms', () => {
     // Whichever poll sees it first (ECS's STOPPED deployment or the alarm), the alarm and its reason are named.
     expect(run.errors).toEqual([expect.stringMatching(/^Deployment of app:2 to 'web' failed: .*ECS had already ended the deployment, so Gantry deployed app:1 again\.$/)]);
     expect(run.errors[0]).toContain("alarm 'web-5xx'");
-    expect(run.errors[0]).toContain(THRESHOLD);
+    expect(run.errors[0]).toContain(THRESHOLD.replace(/\.$/, ''));
     expect(run.log).toContain('Deployed app:1 again with the circuit breaker on');
     expect(sim.control.callCounts()['ecs:UpdateService']).toBe(2);
     expect(revision(run.outputs['rolled-back-to'])).toBe('app:1');
