@@ -42,7 +42,12 @@ await runAction(async () => {
   // ECS's own reasons often end with a full stop; the sentences below add their own.
   const reason = result.reason.replace(/\.+$/, '');
   const who = result.rollbackBy === 'gantry' ? 'Gantry asked ECS to roll back; ECS' : 'ECS';
-  const rollback = result.rolledBackTo ? ` ${who} ${result.rollbackFinished ? 'rolled the service back' : 'is rolling the service back'} to ${result.rolledBackTo.split('/').pop()}.` : '';
+  const to = result.rolledBackTo?.split('/').pop();
+  const rollback = !to
+    ? ''
+    : result.rollbackBy === 'gantry-redeploy'
+      ? ` ECS had already ended the deployment, so Gantry deployed ${to} again.`
+      : ` ${who} ${result.rollbackFinished ? 'rolled the service back' : 'is rolling the service back'} to ${to}.`;
   throw new UserError(
     {
       failed: `Deployment of ${result.taskDefinitionArn.split('/').pop()} to '${result.service}' failed: ${reason}.${rollback}`,

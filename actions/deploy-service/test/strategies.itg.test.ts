@@ -3,9 +3,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
-import { PutMetricAlarmCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { PutMetricAlarmCommand, SetAlarmStateCommand, type CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DescribeServiceDeploymentsCommand, DescribeServicesCommand, ListServiceDeploymentsCommand, UpdateServiceCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import type { Simulator } from '@gantry/aws-sim';
+import { sdkClients } from '@gantry/aws-sim/testing';
 import { runAction, type ActionRun, type RunOptions } from '@gantry/local-runner';
 import { startWithService, startWithStrategyService, type StrategyName } from './sim-fixture.js';
 
@@ -103,6 +104,7 @@ describe.each(STRATEGIES)('deploy-service with %s', (strategy) => {
     expect(run.exitCode).toBe(1);
     expect(run.errors[0]).toMatch(/load balancer health checks: Target\.ResponseCodeMismatch: Health checks failed with these codes: \[502\] \(\d+ target\(s\) unhealthy in web-green\)/);
     expect(revision(run.outputs['rolled-back-to'])).toBe('app:1');
+    console.log(run.log);
     expect(await f.greenWeight(f.alb.productionRule)).toBe(0);
   });
 });
@@ -176,7 +178,7 @@ describe('deploy-service smoke checks', () => {
     const ws = await websocket('close');
     const run = await deploy(await f.register('v2'), { inputs: { 'smoke-check-url': ws, 'smoke-check-window': '1s' } });
     expect(run.exitCode).toBe(1);
-    expect(run.errors[0]).toMatch(/smoke check failed after the rollout: ws:\/\/127\.0\.0\.1:\d+\/app: connection closed \(code 1011\) before a reply to 'ping'/);
+    expect(run.errors[0]).toMatch(/smoke check failed after the rollout: ws:\/\/127\.0\.0\.1:\d+\/app: connection closed \(code 1011\) before a reply to 'ping'.* ECS had already ended the deployment, so Gantry deployed app:1 again\.$/);
     expect(revision(run.outputs['rolled-back-to'])).toBe('app:1');
     expect(run.log).toMatch(/Deployed app:1 again with the circuit breaker on/);
   });
@@ -251,5 +253,110 @@ describe('deploy-service rejects strategy inputs that do not fit, before changin
     expect(run.exitCode).toBe(1);
     expect(run.errors).toEqual([expect.stringMatching(error)]);
     expect(sim.control.callCounts()['ecs:UpdateService'] ?? 0).toBe(0);
+  });
+});
+
+describe('deploy-service early-stop-alarms', () => {
+  // ECS (and the simulator) fail a deployment themselves only when one of its alarms goes into ALARM
+  // (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html); an alarm
+  // that was OK and drops to INSUFFICIENT_DATA (e.g. the new tasks stopped reporting) leaves the
+  // deployment running, so only Gantry's early stop can act on it.
+  const REASON = 'Insufficient Data: 1 datapoint was unknown.';
+  async function okAlarm(cloudwatch: CloudWatchClient): Promise<void> {
+    await cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: 'web-5xx', Namespace: 'AWS/ApplicationELB', MetricName: 'HTTPCode_Target_5XX_Count', Statistic: 'Sum', Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }));
+    await cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'web-5xx', StateValue: 'OK', StateReason: 'Threshold Crossed: no datapoint was >= the threshold (1.0).' }));
+  }
+  /** Drops the alarm to INSUFFICIENT_DATA once `marker` appears in the action's log. */
+  function dropWhen(cloudwatch: CloudWatchClient, marker: string) {
+    const fired: { call?: Promise<unknown> } = {};
+    const onLog = (_chunk: string, { log }: { log: string }) => {
+      if (!fired.call && log.includes(marker)) fired.call = cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'web-5xx', StateValue: 'INSUFFICIENT_DATA', StateReason: REASON }));
+    };
+    return { fired, onLog };
+  }
+  const stoppedEarly = /failed: stopped early: alarm 'web-5xx' left OK: INSUFFICIENT_DATA \(Insufficient Data: 1 datapoint was unknown\.\) \(early-stop-alarms\)\. Gantry asked ECS to roll back; ECS is rolling the service back to app:1\.$/;
+
+  async function rollbackOf(ecs: ECSClient) {
+    const service = (await ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['web'] }))).services![0]!;
+    const arns = (await ecs.send(new ListServiceDeploymentsCommand({ cluster: 'prod', service: 'web' }))).serviceDeployments!.map((d) => d.serviceDeploymentArn!);
+    const all = (await ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: arns }))).serviceDeployments!;
+    return { service, stopped: all.find((d) => revision(d.targetServiceRevision?.arn) !== undefined && d.status?.startsWith('ROLLBACK')) };
+  }
+
+  it('rolling: an alarm leaving OK while the release rolls out is stopped with StopServiceDeployment ROLLBACK', async () => {
+    // Real-time clock: the new tasks take 5 s to start, so the alarm drops after Gantry has seen it OK.
+    const f = await startWithService({ speed: 1 });
+    sim = f.sim;
+    const { cloudwatch } = sdkClients(f.sim);
+    await okAlarm(cloudwatch);
+    const v2 = await f.register('v2');
+    sim.control.resetCallCounts();
+    const trigger = dropWhen(cloudwatch, ' → RUNNING');
+    const run = await deploy(v2, { inputs: { alarms: 'web-5xx', 'early-stop-alarms': ' web-5xx ' }, onLog: trigger.onLog });
+    await trigger.fired.call;
+    expect(trigger.fired.call).toBeDefined();
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([expect.stringMatching(stoppedEarly)]);
+    expect(run.log).toMatch(/Called StopServiceDeployment with ROLLBACK on \w+: stopped early: alarm 'web-5xx'/);
+    expect(sim.control.callCounts()['ecs:StopServiceDeployment']).toBe(1);
+    expect(revision(run.outputs['rolled-back-to'])).toBe('app:1');
+    const { stopped } = await rollbackOf(f.ecs);
+    expect(stopped?.status).toMatch(/^ROLLBACK_(REQUESTED|IN_PROGRESS|SUCCESSFUL)$/);
+    }, 90_000);
+
+  it('rolling: an alarm going into ALARM with alarms-rollback false: ECS stops the release, Gantry still rolls it back', async () => {
+    const f = await startWithService({ speed: 1 });
+    sim = f.sim;
+    const { cloudwatch } = sdkClients(f.sim);
+    await okAlarm(cloudwatch);
+    const v2 = await f.register('v2');
+    sim.control.resetCallCounts();
+    const THRESHOLD = 'Threshold Crossed: 1 datapoint [9.0] was >= the threshold (1.0).';
+    let fired: Promise<unknown> | undefined;
+    const run = await deploy(v2, {
+      inputs: { alarms: 'web-5xx', 'alarms-rollback': 'false', 'early-stop-alarms': 'web-5xx' },
+      onLog: (_chunk, { log }) => {
+        if (!fired && log.includes(' → RUNNING')) fired = cloudwatch.send(new SetAlarmStateCommand({ AlarmName: 'web-5xx', StateValue: 'ALARM', StateReason: THRESHOLD }));
+      },
+    });
+    await fired;
+    expect(fired).toBeDefined();
+    expect(run.exitCode).toBe(1);
+    // Whichever poll sees it first (ECS's STOPPED deployment or the alarm), the alarm and its reason are named.
+    expect(run.errors).toEqual([expect.stringMatching(/^Deployment of app:2 to 'web' failed: .*ECS had already ended the deployment, so Gantry deployed app:1 again\.$/)]);
+    expect(run.errors[0]).toContain("alarm 'web-5xx'");
+    expect(run.errors[0]).toContain(THRESHOLD.replace(/\.$/, ''));
+    expect(run.log).toContain('Deployed app:1 again with the circuit breaker on');
+    expect(sim.control.callCounts()['ecs:UpdateService']).toBe(2);
+    expect(revision(run.outputs['rolled-back-to'])).toBe('app:1');
+    const { service } = await rollbackOf(f.ecs);
+    expect(revision(service.taskDefinition)).toBe('app:1');
+  }, 90_000);
+
+  it('rolling: an alarm that stays OK lets the release finish without a stop', async () => {
+    const f = await startWithService();
+    sim = f.sim;
+    const { cloudwatch } = sdkClients(f.sim);
+    await okAlarm(cloudwatch);
+    const run = await deploy(await f.register('v2'), { inputs: { alarms: 'web-5xx', 'early-stop-alarms': 'web-5xx' } });
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs.status).toBe('success');
+    expect(sim.control.callCounts()['ecs:StopServiceDeployment'] ?? 0).toBe(0);
+  });
+
+  it('canary: an alarm leaving OK during the canary phase is stopped and production traffic goes back to blue', async () => {
+    const f = await startWithStrategyService('CANARY', { alarms: { alarmNames: ['web-5xx'], enable: true, rollback: true } });
+    sim = f.sim;
+    await okAlarm(f.cloudwatch);
+    const trigger = dropWhen(f.cloudwatch, '[traffic] production: web-blue 80% / web-green 20%');
+    const run = await deploy(await f.register('v2'), { inputs: { 'early-stop-alarms': 'web-5xx', 'wait-for-rollback': 'true' }, onLog: trigger.onLog });
+    await trigger.fired.call;
+    expect(trigger.fired.call).toBeDefined();
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([expect.stringMatching(/failed: stopped early: alarm 'web-5xx' left OK: INSUFFICIENT_DATA \(Insufficient Data: 1 datapoint was unknown\.\) \(early-stop-alarms\)\. Gantry asked ECS to roll back; ECS rolled the service back to app:1\.$/)]);
+    expect(sim.control.callCounts()['ecs:StopServiceDeployment']).toBe(1);
+    expect(revision(run.outputs['rolled-back-to'])).toBe('app:1');
+    expect(await f.greenWeight(f.alb.productionRule)).toBe(0);
   });
 });

@@ -46,6 +46,10 @@ describe('decide', () => {
     const d = decide(snap(svc([dep({ rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }), oldDep()]), sd({ status: 'IN_PROGRESS' })), id);
     expect(d).toEqual({ state: 'failed', reason: 'ECS deployment circuit breaker: tasks failed to start.', rollingBack: true });
   });
+  it('does not count on a rollback when ECS STOPPED the deployment (an alarm with rollback off), circuit breaker or not', () => {
+    const failed = dep({ rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment failed: alarm(s) web-5xx in ALARM state.' });
+    expect(decide(snap(svc([failed, oldDep()]), sd({ status: 'STOPPED' })), id)).toEqual({ state: 'failed', reason: 'ECS deployment failed: alarm(s) web-5xx in ALARM state.', rollingBack: false });
+  });
   it('fails when the service deployment enters a rollback status', () => {
     for (const status of ['ROLLBACK_REQUESTED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_SUCCESSFUL'] as const) {
       expect(decide(snap(svc([dep({}), oldDep()]), sd({ status, rollback: { reason: 'Circuit breaker triggered' } })), id)).toMatchObject({ state: 'failed', reason: 'Circuit breaker triggered' });

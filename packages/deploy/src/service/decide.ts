@@ -44,7 +44,8 @@ export function decide(snapshot: RolloutSnapshot, id: RolloutIdentity, previous?
   const status = sd?.status;
   if (ours?.rolloutState === 'FAILED' || (status && ROLLBACK.has(status))) {
     const reason = ours?.rolloutStateReason || sd?.rollback?.reason || sd?.statusReason || `service deployment ${status ?? 'FAILED'}`;
-    const rollingBack = (status !== undefined && ROLLBACK.has(status)) || snapshot.service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback === true;
+    // STOPPED: ECS ended it without a rollback (e.g. a deployment alarm with rollback off), whatever the breaker says.
+    const rollingBack = (status !== undefined && ROLLBACK.has(status)) || (status !== 'STOPPED' && snapshot.service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback === true);
     return { state: 'failed', reason, rollingBack };
   }
   const current = snapshot.service.currentServiceDeployment;

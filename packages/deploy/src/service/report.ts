@@ -43,7 +43,7 @@ export function deploymentSummary(r: DeployResult): string {
     ],
   ];
   const parts = [`### Deploy ${r.service} (${r.strategy})`, '', markdownTable(['service', 'revision', 'images', 'outcome', 'duration', 'deployment'], rows), '', `**${r.outcome}**: ${r.reason}`];
-  if (r.rolledBackTo) parts.push('', `Rolled back${r.rollbackBy === 'gantry' ? ' by Gantry' : ''} to \`${revisionLabel(r.rolledBackTo)}\`${r.rollbackFinished ? '' : ' (rollback still in progress when the action stopped watching)'}.`);
+  if (r.rolledBackTo) parts.push('', `Rolled back${r.rollbackBy?.startsWith('gantry') ? ' by Gantry' : ''} to \`${revisionLabel(r.rolledBackTo)}\`${r.rollbackFinished ? '' : ' (rollback still in progress when the action stopped watching)'}.`);
   if (r.explanation.length) parts.push('', codeBlock(r.explanation.join('\n')));
   return parts.join('\n') + '\n';
 }

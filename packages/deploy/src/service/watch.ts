@@ -50,8 +50,12 @@ export interface WatchResult {
   /** The task definition ECS rolls (or rolled) the service back to, as ECS reports it. */
   rolledBackTo?: string;
   rollbackFinished?: boolean;
-  /** Who started the rollback: ECS itself, or Gantry (early stop, failed smoke check). */
-  rollbackBy?: 'ecs' | 'gantry';
+  /**
+   * Who started the rollback (early stop, failed smoke check): ECS itself; Gantry through ECS
+   * (StopServiceDeployment or ContinueServiceDeployment ROLLBACK); or Gantry deploying the previous
+   * revision again because ECS had already ended the deployment.
+   */
+  rollbackBy?: 'ecs' | 'gantry' | 'gantry-redeploy';
   /** Lines explaining a failure: reason, causes, stopped tasks, this deployment's events. */
   explanation: string[];
   smoke?: SmokeOutcome;
@@ -195,7 +199,14 @@ class Watch {
     const mismatch = await this.confirmOurs(last);
     if (mismatch) return { outcome: 'superseded', reason: mismatch, supersededBy: last.serviceDeployment?.serviceDeploymentArn, explanation: [], decidedAt: o.clock.now(), ...this.base() };
     const decision = decide(last, o.identity, this.previous, o.strategy ?? 'ROLLING');
-    if (decision.state === 'failed') return this.fail({ reason: await this.withCause(decision.reason, last), rollingBack: decision.rollingBack, by: 'ecs', extra: [] });
+    if (decision.state === 'failed') {
+      const reason = await this.withCause(decision.reason, last);
+      // ECS ended the release without rolling back (e.g. a deployment alarm with rollback off), but an
+      // early-stop input asks for a rollback on exactly this: give it one.
+      const early = decision.rollingBack ? undefined : await this.earlyStopReason(last);
+      if (early) return this.gantryRollback(`${reason.replace(/\.+$/, '')}; ECS did not roll back, the early-stop inputs ask Gantry to`, []);
+      return this.fail({ reason, rollingBack: decision.rollingBack, by: 'ecs', extra: [] });
+    }
     if (decision.state === 'superseded') {
       return { outcome: 'superseded', reason: `another deployment replaced ours: ${decision.by}`, supersededBy: decision.by, explanation: [], decidedAt: o.clock.now(), ...this.base() };
     }
@@ -286,7 +297,7 @@ class Watch {
     this.failure = failure;
     this.failedAt = this.o.clock.now();
     for (const line of this.explain()) this.o.logger.warning(line);
-    if (redeployed) return { ...(await this.failed(false)), rolledBackTo: redeployed, rollbackFinished: false };
+    if (redeployed) return { ...(await this.failed(false)), rolledBackTo: redeployed, rollbackFinished: false, rollbackBy: 'gantry-redeploy' };
     if (!this.o.waitForRollback || !failure.rollingBack) return this.failed(false);
     this.o.logger.info('Waiting for the rollback to finish (wait-for-rollback: true)...');
     return undefined;
