@@ -149,7 +149,7 @@ describe('deploy-service against the simulator', () => {
     sim!.control.setFaults({});
     expect(run.exitCode).toBe(1);
     expect(run.errors).toHaveLength(1);
-    expect(run.errors[0]).toMatch(/AWS denied ecs:UpdateService: .*Allow 'ecs:UpdateService' in the IAM policy/);
+    expect(run.errors[0]).toMatch(/AWS denied ecs:UpdateService \(HTTP 400, request id [^)]*\): .*Allow 'ecs:UpdateService' in the IAM policy/);
     const [service] = (await ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['web'] }))).services ?? [];
     expect(service?.taskDefinition).toMatch(/task-definition\/app:1$/);
   });

@@ -31,7 +31,7 @@ describe('ecr-lifecycle-guard inputs', () => {
     ['an images entry with a doubled colon', { images: 'my-app::v1' }, /^Input 'images' has an entry that is not an image reference: item 1/],
     ['an images entry that is only a tag', { images: ':v1' }, /^Input 'images' has an entry that is not an image reference: item 1, ':v1'/],
     ['an unclosed quote in clusters', { clusters: '"prod, staging' }, /^Input 'clusters' has an unclosed double quote in item 1/],
-    ['a bad mode', { mode: 'fix' }, /^Input 'mode' must be one of protect, verify, got 'fix'/],
+    ['a bad mode', { mode: 'fix' }, /^Input 'mode' must be one of protect, verify, summarize, got 'fix'/],
     ['rollback-revisions in words', { 'rollback-revisions': 'three' }, /^Input 'rollback-revisions' must be a whole number, got 'three'/],
     ['rollback-revisions over 100', { 'rollback-revisions': '101' }, /^Input 'rollback-revisions' must be at most 100, got 101/],
     ['concurrency 0', { concurrency: '0' }, /^Input 'concurrency' must be at least 1, got 0/],

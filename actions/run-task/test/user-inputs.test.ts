@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
+import { CreateClusterCommand } from '@aws-sdk/client-ecs';
 import { startSimulator, type Simulator } from '@gantry/aws-sim';
 import { awslogs, createFargateService, registerFargateTaskDefinition, sdkClients, SIM_EXECUTION_ROLE_ARN, simImage } from '@gantry/aws-sim/testing';
 import { runAction, type ActionRun } from '@gantry/local-runner';
@@ -24,7 +25,9 @@ beforeAll(async () => {
     executionRoleArn: SIM_EXECUTION_ROLE_ARN,
     containerDefinitions: [{ name: 'web', image: simImage('app:ok'), essential: true, logConfiguration: awslogs('/ecs/app') }],
   });
-  await createFargateService(ecs, { createCluster: true, cluster: 'prod', serviceName: 'web', taskDefinition, desiredCount: 0, securityGroups: ['sg-0123456789abcdef0'] });
+  // A cluster with no default capacity provider strategy: where a task runs must come from an input or the service.
+  await ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
+  await createFargateService(ecs, { cluster: 'prod', serviceName: 'web', taskDefinition, desiredCount: 0, securityGroups: ['sg-0123456789abcdef0'] });
 });
 afterAll(async () => sim?.stop());
 beforeEach(() => {
