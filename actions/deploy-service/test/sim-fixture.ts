@@ -1,16 +1,8 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DeploymentConfiguration, ECSClient } from '@aws-sdk/client-ecs';
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateRuleCommand,
-  CreateTargetGroupCommand,
-  DescribeRulesCommand,
-  ModifyTargetGroupAttributesCommand,
-  type ElasticLoadBalancingV2Client,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeRulesCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { startSimulator, type Simulator } from '@gantry/aws-sim';
-import { awslogs, createFargateService, registerFargateTaskDefinition, sdkClients, SIM_EXECUTION_ROLE_ARN, simImage } from '@gantry/aws-sim/testing';
+import { awslogs, createBlueGreenAlb, createFargateService, registerFargateTaskDefinition, sdkClients, SIM_EXECUTION_ROLE_ARN, simImage, type BlueGreenAlb } from '@gantry/aws-sim/testing';
 
 /** A simulator with cluster `prod` and service `web` running app:v1 (revision 1), settled. */
 export async function startWithService(options: { speed?: number; desiredCount?: number } = {}): Promise<{ sim: Simulator; ecs: ECSClient; register(tag: string): Promise<string> }> {
@@ -53,34 +45,11 @@ export async function startWithService(options: { speed?: number; desiredCount?:
 
 export type StrategyName = 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
 
-export interface Alb {
-  blueTargetGroup: string;
-  greenTargetGroup: string;
-  productionRule: string;
-  testRule: string;
-}
+export type Alb = BlueGreenAlb;
 
-/**
- * The load balancer ECS blue/green, linear and canary deployments need: two target groups, a production
- * listener (80) and a test listener (8080), each with a rule forwarding to both groups (blue 100 %).
- * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
- */
-async function blueGreenAlb(elbv2: ElasticLoadBalancingV2Client): Promise<Alb> {
-  const lb = (await elbv2.send(new CreateLoadBalancerCommand({ Name: 'web-alb', Subnets: ['subnet-1', 'subnet-2'], Type: 'application' }))).LoadBalancers![0]!;
-  const group = async (name: string) => {
-    const arn = (await elbv2.send(new CreateTargetGroupCommand({ Name: name, Protocol: 'HTTP', Port: 80, VpcId: 'vpc-1', TargetType: 'ip', HealthCheckPath: '/health', HealthCheckIntervalSeconds: 10, HealthyThresholdCount: 2, UnhealthyThresholdCount: 2 }))).TargetGroups![0]!.TargetGroupArn!;
-    await elbv2.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: arn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '5' }] }));
-    return arn;
-  };
-  const blueTargetGroup = await group('web-blue');
-  const greenTargetGroup = await group('web-green');
-  const forward = [{ Type: 'forward' as const, ForwardConfig: { TargetGroups: [{ TargetGroupArn: blueTargetGroup, Weight: 100 }, { TargetGroupArn: greenTargetGroup, Weight: 0 }] } }];
-  const rule = async (port: number) => {
-    const listener = (await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: forward }))).Listeners![0]!;
-    return (await elbv2.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority: 1, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }], Actions: forward }))).Rules![0]!.RuleArn!;
-  };
-  return { blueTargetGroup, greenTargetGroup, productionRule: await rule(80), testRule: await rule(8080) };
-}
+/** The blue/green load balancer of `web` (sim's createBlueGreenAlb): production listener 80, test listener 8080. */
+const blueGreenAlb = (elbv2: ElasticLoadBalancingV2Client): Promise<Alb> =>
+  createBlueGreenAlb(elbv2, { name: 'web', port: 80, healthCheckPath: '/health', intervalSeconds: 10, healthyThresholdCount: 2, unhealthyThresholdCount: 2 });
 
 export interface StrategyFixture {
   sim: Simulator;

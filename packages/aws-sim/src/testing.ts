@@ -1,4 +1,4 @@
-// Scaffolding that tests and benchmarks build on the simulator again and again: SDK clients pointed at
+// Scaffolding that tests, benchmarks and the demo build on the simulator again and again: SDK clients pointed at
 // it, a Fargate task definition, a cluster with a Fargate service. Imported as `@gantry/aws-sim/testing`
 // so the simulator's main entry does not pull in the AWS SDK clients.
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -17,6 +17,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import {
   CreateListenerCommand,
   CreateLoadBalancerCommand,
+  CreateRuleCommand,
   CreateTargetGroupCommand,
   ElasticLoadBalancingV2Client,
   ModifyTargetGroupAttributesCommand,
@@ -207,4 +208,67 @@ export async function createWebTargetGroup(elbv2: ElasticLoadBalancingV2Client, 
   }
   const listener = await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: loadBalancerArn, Protocol: 'HTTP', Port: listenerPort, DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }] }));
   return { loadBalancerArn, targetGroupArn, listenerArn: listener.Listeners![0]!.ListenerArn! };
+}
+
+export interface BlueGreenAlbOptions {
+  /** Names the load balancer `${name}-alb` and the target groups `${name}-blue` and `${name}-green`. */
+  name: string;
+  /** The container port targets listen on (default 80). */
+  port?: number;
+  /** Health check settings of both groups; unset ones keep ELB's defaults (path default /health). */
+  healthCheckPath?: string;
+  intervalSeconds?: number;
+  healthyThresholdCount?: number;
+  unhealthyThresholdCount?: number;
+  /** deregistration_delay.timeout_seconds of both groups (default 5, so CLEAN_UP ends quickly). */
+  deregistrationDelaySeconds?: number;
+  /** Ports of the production and test listeners (default 80 and 8080). */
+  productionListenerPort?: number;
+  testListenerPort?: number;
+  subnets?: string[];
+  vpcId?: string;
+}
+
+export interface BlueGreenAlb {
+  blueTargetGroup: string;
+  greenTargetGroup: string;
+  productionRule: string;
+  testRule: string;
+}
+
+/**
+ * The load balancer ECS blue/green, linear and canary deployments need, as the ECS developer guide lays
+ * it out: two `ip` target groups, a production and a test listener, each with a rule forwarding to both
+ * groups (blue 100 %, green 0 %). Returns the ARNs a service's `advancedConfiguration` names.
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
+ */
+export async function createBlueGreenAlb(elbv2: ElasticLoadBalancingV2Client, options: BlueGreenAlbOptions): Promise<BlueGreenAlb> {
+  const { name, port = 80, healthCheckPath = '/health', deregistrationDelaySeconds = 5, productionListenerPort = 80, testListenerPort = 8080, subnets = ['subnet-1', 'subnet-2'], vpcId = 'vpc-1' } = options;
+  const lb = (await elbv2.send(new CreateLoadBalancerCommand({ Name: `${name}-alb`, Subnets: subnets, Type: 'application' }))).LoadBalancers![0]!;
+  const group = async (colour: string) => {
+    const created = await elbv2.send(
+      new CreateTargetGroupCommand({
+        Name: `${name}-${colour}`,
+        Protocol: 'HTTP',
+        Port: port,
+        VpcId: vpcId,
+        TargetType: 'ip',
+        HealthCheckPath: healthCheckPath,
+        HealthCheckIntervalSeconds: options.intervalSeconds,
+        HealthyThresholdCount: options.healthyThresholdCount,
+        UnhealthyThresholdCount: options.unhealthyThresholdCount,
+      }),
+    );
+    const arn = created.TargetGroups![0]!.TargetGroupArn!;
+    await elbv2.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: arn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(deregistrationDelaySeconds) }] }));
+    return arn;
+  };
+  const blueTargetGroup = await group('blue');
+  const greenTargetGroup = await group('green');
+  const forward = [{ Type: 'forward' as const, ForwardConfig: { TargetGroups: [{ TargetGroupArn: blueTargetGroup, Weight: 100 }, { TargetGroupArn: greenTargetGroup, Weight: 0 }] } }];
+  const rule = async (listenerPort: number) => {
+    const listener = (await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: listenerPort, DefaultActions: forward }))).Listeners![0]!;
+    return (await elbv2.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority: 1, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }], Actions: forward }))).Rules![0]!.RuleArn!;
+  };
+  return { blueTargetGroup, greenTargetGroup, productionRule: await rule(productionListenerPort), testRule: await rule(testListenerPort) };
 }

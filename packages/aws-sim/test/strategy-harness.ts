@@ -12,15 +12,10 @@ import {
   type ServiceDeployment,
 } from '@aws-sdk/client-ecs';
 import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateRuleCommand,
-  CreateTargetGroupCommand,
   DescribeRulesCommand,
   ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { registerFargateTaskDefinition, sdkConfig } from '../src/testing.js';
+import { createBlueGreenAlb, registerFargateTaskDefinition, sdkConfig, type BlueGreenAlb } from '../src/testing.js';
 import { network, REGISTRY, seed, startEcsHarness } from './ecs-harness.js';
 
 export const ECS_ELB_ROLE = 'arn:aws:iam::123456789012:role/ecsInfrastructureRoleForLoadBalancers';
@@ -46,32 +41,11 @@ export async function startStrategyHarness() {
 }
 export type StrategyHarness = Awaited<ReturnType<typeof startStrategyHarness>>;
 
-export interface Alb {
-  blueTargetGroup: string;
-  greenTargetGroup: string;
-  productionRule: string;
-  testRule: string;
-}
+export type Alb = BlueGreenAlb;
 
 /** Two target groups, an ALB, a production listener (80) and a test listener (8080), one rule each. */
-export async function albForBlueGreen(elb: ElasticLoadBalancingV2Client, name: string): Promise<Alb> {
-  const lb = (await elb.send(new CreateLoadBalancerCommand({ Name: `${name}-alb`, Subnets: ['subnet-1', 'subnet-2'], Type: 'application' }))).LoadBalancers![0]!;
-  const group = async (suffix: string) =>
-    (
-      await elb.send(
-        new CreateTargetGroupCommand({ Name: `${name}-${suffix}`, Protocol: 'HTTP', Port: 80, VpcId: 'vpc-1', TargetType: 'ip', HealthCheckPath: '/', HealthCheckIntervalSeconds: 10, HealthyThresholdCount: 2 }),
-      )
-    ).TargetGroups![0]!.TargetGroupArn!;
-  const blueTargetGroup = await group('blue');
-  const greenTargetGroup = await group('green');
-  // Targets drain for 5 s instead of the default 300 s, so CLEAN_UP ends quickly.
-  for (const arn of [blueTargetGroup, greenTargetGroup]) await elb.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: arn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '5' }] }));
-  const forward = [{ Type: 'forward' as const, ForwardConfig: { TargetGroups: [{ TargetGroupArn: blueTargetGroup, Weight: 100 }, { TargetGroupArn: greenTargetGroup, Weight: 0 }] } }];
-  const rule = async (port: number) => {
-    const listener = (await elb.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: forward }))).Listeners![0]!;
-    return (await elb.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority: 1, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }], Actions: forward }))).Rules![0]!.RuleArn!;
-  };
-  return { blueTargetGroup, greenTargetGroup, productionRule: await rule(80), testRule: await rule(8080) };
+export function albForBlueGreen(elb: ElasticLoadBalancingV2Client, name: string): Promise<Alb> {
+  return createBlueGreenAlb(elb, { name, port: 80, healthCheckPath: '/', intervalSeconds: 10, healthyThresholdCount: 2 });
 }
 
 /** The load balancer entry of a service deployed with BLUE_GREEN, LINEAR or CANARY. */

@@ -1,15 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateServiceCommand, DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateRuleCommand,
-  CreateTargetGroupCommand,
-  DescribeRulesCommand,
-  ElasticLoadBalancingV2Client,
-  ModifyTargetGroupAttributesCommand,
-} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeRulesCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { createBlueGreenAlb } from '@gantry/aws-sim/testing';
 import { runBundled } from './actions.js';
 import { CLUSTER, SERVICES, expectThat, repositoryOf, type Demo } from './context.js';
 import { bold, indent, keyLogLines, note, renderSummary } from './print.js';
@@ -25,21 +18,16 @@ const revision = (arn: string | undefined) => arn?.split('/').pop() ?? '?';
  * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
  */
 async function blueGreenWeb(demo: Demo, elbv2: ElasticLoadBalancingV2Client, taskDefinition: string) {
-  const lb = (await elbv2.send(new CreateLoadBalancerCommand({ Name: 'shop-web-alb', Subnets: ['subnet-0a1b2c3d', 'subnet-0e1f2a3b'], Type: 'application' }))).LoadBalancers![0]!;
-  const group = async (name: string) => {
-    const arn = (await elbv2.send(new CreateTargetGroupCommand({ Name: name, Protocol: 'HTTP', Port: 8000, VpcId: 'vpc-0a1b2c3d', TargetType: 'ip', HealthCheckPath: '/up' }))).TargetGroups![0]!.TargetGroupArn!;
-    await elbv2.send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: arn, Attributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '10' }] }));
-    return arn;
-  };
-  const blue = await group('shop-web-blue');
-  const green = await group('shop-web-green');
-  const forward = [{ Type: 'forward' as const, ForwardConfig: { TargetGroups: [{ TargetGroupArn: blue, Weight: 100 }, { TargetGroupArn: green, Weight: 0 }] } }];
-  const rule = async (port: number) => {
-    const listener = (await elbv2.send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: 'HTTP', Port: port, DefaultActions: forward }))).Listeners![0]!;
-    return (await elbv2.send(new CreateRuleCommand({ ListenerArn: listener.ListenerArn, Priority: 1, Conditions: [{ Field: 'path-pattern', PathPatternConfig: { Values: ['/*'] } }], Actions: forward }))).Rules![0]!.RuleArn!;
-  };
-  const production = await rule(443);
-  const test = await rule(8443);
+  const { blueTargetGroup: blue, greenTargetGroup: green, productionRule: production, testRule: test } = await createBlueGreenAlb(elbv2, {
+    name: 'shop-web',
+    port: 8000,
+    healthCheckPath: '/up',
+    deregistrationDelaySeconds: 10,
+    productionListenerPort: 443,
+    testListenerPort: 8443,
+    subnets: ['subnet-0a1b2c3d', 'subnet-0e1f2a3b'],
+    vpcId: 'vpc-0a1b2c3d',
+  });
   const web = SERVICES.find((s) => s.name === 'web')!;
   await demo.ecs.send(
     new CreateServiceCommand({
